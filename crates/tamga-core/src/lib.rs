@@ -1,0 +1,361 @@
+//! Vocabulary of the customs union: the small value types every other crate speaks.
+//!
+//! Nothing here does I/O. Every type parses from text with a precise error and
+//! displays back to the same text.
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use rust_decimal::Decimal;
+pub use time::Date;
+
+/// A TN VED commodity code: 2 (chapter), 4 (heading), 6 (HS subheading), 8, 9 or 10 digits.
+///
+/// Stored without the printed spaces (`2201 10 110 0` is `2201101100`), so that
+/// leading zeros survive (`0101210000`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommodityCode {
+    digits: [u8; 10],
+    len: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("expected a commodity code of 2, 4, 6, 8, 9 or 10 digits, got {0:?}")]
+    Malformed(String),
+}
+
+impl CommodityCode {
+    /// The lengths at which the nomenclature prints a code.
+    pub const LENGTHS: [usize; 6] = [2, 4, 6, 8, 9, 10];
+
+    /// Parses a code, ignoring spaces and dots as printed in the tariff.
+    pub fn parse(text: &str) -> Result<Self, CodeError> {
+        Self::parse_prefix(text).and_then(|code| {
+            if Self::LENGTHS.contains(&code.len()) {
+                Ok(code)
+            } else {
+                Err(CodeError::Malformed(text.to_owned()))
+            }
+        })
+    }
+
+    /// Parses 1 to 10 digits (spaces and dots ignored): a code or a prefix of one.
+    pub fn parse_prefix(text: &str) -> Result<Self, CodeError> {
+        let mut digits = [0u8; 10];
+        let mut len = 0usize;
+        for ch in text.chars() {
+            match ch {
+                '0'..='9' => {
+                    if len == 10 {
+                        return Err(CodeError::Malformed(text.to_owned()));
+                    }
+                    digits[len] = ch as u8;
+                    len += 1;
+                }
+                ' ' | '.' | '\u{a0}' => {}
+                _ => return Err(CodeError::Malformed(text.to_owned())),
+            }
+        }
+        if len == 0 {
+            return Err(CodeError::Malformed(text.to_owned()));
+        }
+        Ok(CommodityCode {
+            digits,
+            len: len as u8,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.digits[..self.len as usize]).unwrap_or_default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A full, declarable 10-digit code.
+    pub fn is_full(&self) -> bool {
+        self.len == 10
+    }
+
+    /// The first `len` digits, if the code has that many.
+    pub fn truncate(&self, len: usize) -> Option<CommodityCode> {
+        if len == 0 || len > self.len() {
+            return None;
+        }
+        let mut digits = [0u8; 10];
+        digits[..len].copy_from_slice(&self.digits[..len]);
+        Some(CommodityCode {
+            digits,
+            len: len as u8,
+        })
+    }
+
+    pub fn starts_with(&self, prefix: &CommodityCode) -> bool {
+        self.as_str().starts_with(prefix.as_str())
+    }
+
+    pub fn chapter(&self) -> Option<CommodityCode> {
+        self.truncate(2)
+    }
+
+    /// The code as the tariff prints it: `2201 10 110 0`.
+    pub fn grouped(&self) -> String {
+        let s = self.as_str();
+        let mut out = String::with_capacity(13);
+        for (i, ch) in s.chars().enumerate() {
+            if i == 4 || i == 6 || i == 9 {
+                out.push(' ');
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    /// The code as a number with its length: a dense key for maps.
+    pub fn key(&self) -> u64 {
+        let mut n = 0u64;
+        for d in &self.digits[..self.len()] {
+            n = n * 10 + u64::from(d - b'0');
+        }
+        n * 100 + u64::from(self.len)
+    }
+}
+
+impl fmt::Display for CommodityCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CommodityCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CommodityCode({})", self.as_str())
+    }
+}
+
+impl FromStr for CommodityCode {
+    type Err = CodeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl serde::Serialize for CommodityCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+macro_rules! ascii_upper_code {
+    ($(#[$doc:meta])* $name:ident, $n:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name([u8; $n]);
+
+        impl $name {
+            /// Parses exactly the letters of the code, upper case.
+            pub fn parse(text: &str) -> Result<Self, CodeError> {
+                let bytes = text.as_bytes();
+                if bytes.len() != $n || !bytes.iter().all(|b| b.is_ascii_uppercase()) {
+                    return Err(CodeError::Malformed(format!(
+                        concat!("expected ", $what, ", got {:?}"),
+                        text
+                    )));
+                }
+                let mut code = [0u8; $n];
+                code.copy_from_slice(bytes);
+                Ok($name(code))
+            }
+
+            pub fn as_str(&self) -> &str {
+                std::str::from_utf8(&self.0).unwrap_or_default()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = CodeError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+ascii_upper_code!(
+    /// An ISO 3166-1 alpha-2 country code (`DE`). Member states are countries too.
+    CountryCode,
+    2,
+    "an ISO 3166-1 alpha-2 country code such as DE"
+);
+ascii_upper_code!(
+    /// An ISO 4217 alphabetic currency code (`EUR`).
+    CurrencyCode,
+    3,
+    "an ISO 4217 currency code such as EUR"
+);
+
+/// A unit of measure by its bundle code (`kg`, `l`, `pcs`, `pair`, `m2`, `cm3_engine`, …).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize)]
+pub struct UnitCode(String);
+
+impl UnitCode {
+    /// Unit codes are lower-case ASCII letters, digits and `_`, starting with a letter or digit.
+    pub fn parse(text: &str) -> Result<Self, CodeError> {
+        let ok = !text.is_empty()
+            && text.len() <= 32
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            Ok(UnitCode(text.to_owned()))
+        } else {
+            Err(CodeError::Malformed(format!(
+                "expected a unit code such as kg, l, pcs or cm3_engine, got {text:?}"
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The period during which a fact is in force, both ends inclusive; `to = None` is open-ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub struct Validity {
+    pub from: Date,
+    pub to: Option<Date>,
+}
+
+impl Validity {
+    pub fn new(from: Date, to: Option<Date>) -> Self {
+        Validity { from, to }
+    }
+
+    pub fn contains(&self, date: Date) -> bool {
+        date >= self.from && self.to.is_none_or(|to| date <= to)
+    }
+
+    pub fn overlaps(&self, other: &Validity) -> bool {
+        let self_ends_before = self.to.is_some_and(|to| to < other.from);
+        let other_ends_before = other.to.is_some_and(|to| to < self.from);
+        !self_ends_before && !other_ends_before
+    }
+
+    /// The part of `self` that lies within `outer`, if any.
+    pub fn clamp_to(&self, outer: &Validity) -> Option<Validity> {
+        let from = self.from.max(outer.from);
+        let to = match (self.to, outer.to) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (Some(a), None) => Some(a),
+            (None, b) => b,
+        };
+        if to.is_some_and(|to| to < from) {
+            None
+        } else {
+            Some(Validity { from, to })
+        }
+    }
+}
+
+impl fmt::Display for Validity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to {
+            Some(to) => write!(f, "{} .. {}", format_date(self.from), format_date(to)),
+            None => write!(f, "{} .. (open)", format_date(self.from)),
+        }
+    }
+}
+
+const ISO_DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Parses an ISO `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<Date, CodeError> {
+    Date::parse(text, ISO_DATE)
+        .map_err(|_| CodeError::Malformed(format!("expected a date YYYY-MM-DD, got {text:?}")))
+}
+
+/// Formats a date as ISO `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    date.format(ISO_DATE).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_parses_printed_form_and_keeps_leading_zeros() {
+        let code = CommodityCode::parse("0101 21 000 0").unwrap();
+        assert_eq!(code.as_str(), "0101210000");
+        assert_eq!(code.grouped(), "0101 21 000 0");
+        assert!(code.is_full());
+        assert_eq!(code.truncate(4).unwrap().as_str(), "0101");
+    }
+
+    #[test]
+    fn code_rejects_letters_and_odd_lengths() {
+        assert!(CommodityCode::parse("22O1").is_err());
+        assert!(CommodityCode::parse("220").is_err());
+        assert!(CommodityCode::parse("22011011000").is_err());
+        assert!(CommodityCode::parse("").is_err());
+        assert!(CommodityCode::parse_prefix("220").is_ok());
+    }
+
+    #[test]
+    fn validity_edges_are_inclusive() {
+        let v = Validity::new(
+            parse_date("2017-01-22").unwrap(),
+            Some(parse_date("2021-12-31").unwrap()),
+        );
+        assert!(v.contains(parse_date("2017-01-22").unwrap()));
+        assert!(v.contains(parse_date("2021-12-31").unwrap()));
+        assert!(!v.contains(parse_date("2017-01-21").unwrap()));
+        assert!(!v.contains(parse_date("2022-01-01").unwrap()));
+        let w = Validity::new(parse_date("2021-12-31").unwrap(), None);
+        assert!(v.overlaps(&w));
+        let x = Validity::new(parse_date("2022-01-01").unwrap(), None);
+        assert!(!v.overlaps(&x));
+    }
+
+    #[test]
+    fn country_and_currency_codes_are_strict() {
+        assert!(CountryCode::parse("DE").is_ok());
+        assert!(CountryCode::parse("de").is_err());
+        assert!(CountryCode::parse("DEU").is_err());
+        assert!(CurrencyCode::parse("EUR").is_ok());
+        assert!(CurrencyCode::parse("EU").is_err());
+    }
+}

@@ -1,0 +1,609 @@
+//! The loaded tariff: editions of the nomenclature, dated measures and the union's reference tables.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use tamga_core::{CommodityCode, CountryCode, CurrencyCode, Date, Decimal, UnitCode, Validity};
+
+use crate::rate::RateExpr;
+
+/// How sure we are of a reference fact: the tags of the domain brief ([V], [V-sec], [U]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// Read in the legal text.
+    Verified,
+    /// Read only in a secondary source (news, broker tables).
+    Secondary,
+    /// Not verified: a placeholder to check before relying on it.
+    Unverified,
+}
+
+impl Verification {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "verified" => Ok(Verification::Verified),
+            "secondary" => Ok(Verification::Secondary),
+            "unverified" => Ok(Verification::Unverified),
+            other => Err(format!(
+                "one of verified, secondary, unverified; got {other:?}"
+            )),
+        }
+    }
+}
+
+/// One edition of the nomenclature and its rates, in force for a period.
+#[derive(Debug)]
+pub struct Edition {
+    pub id: String,
+    pub title: String,
+    pub validity: Validity,
+    pub legal_basis: Arc<str>,
+    /// False for an edition whose codes are known but whose rates are not in the bundle.
+    pub rates_known: bool,
+    pub note: String,
+    /// Every line of the table in order: headings, subheadings, uncoded dash lines, codes.
+    pub lines: Vec<NomenclatureLine>,
+    pub sections: Vec<Section>,
+    pub chapters: Vec<Chapter>,
+    pub(crate) line_by_code: CodeMap<u32>,
+}
+
+impl Edition {
+    pub fn line(&self, code: &CommodityCode) -> Option<&NomenclatureLine> {
+        self.line_by_code
+            .get(&code.key())
+            .and_then(|&i| self.lines.get(i as usize))
+    }
+
+    pub fn line_index(&self, code: &CommodityCode) -> Option<u32> {
+        self.line_by_code.get(&code.key()).copied()
+    }
+
+    pub fn chapter(&self, chapter: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.chapter == chapter)
+    }
+
+    pub fn section(&self, section: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.section == section)
+    }
+
+    /// The line and its ancestors, from the heading down to the line itself.
+    pub fn ancestry(&self, index: u32) -> Vec<&NomenclatureLine> {
+        let mut chain = Vec::new();
+        let mut next = Some(index);
+        while let Some(i) = next {
+            let Some(line) = self.lines.get(i as usize) else {
+                break;
+            };
+            chain.push(line);
+            next = line.parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Whether any coded line of this edition starts with `prefix`.
+    pub fn has_code_prefix(&self, prefix: &CommodityCode) -> bool {
+        if self.line_by_code.contains_key(&prefix.key()) {
+            return true;
+        }
+        if prefix.len() == 2 {
+            return self.chapter(prefix.as_str()).is_some();
+        }
+        self.lines
+            .iter()
+            .any(|l| l.code.is_some_and(|c| c.starts_with(prefix)))
+    }
+}
+
+/// What a line of the nomenclature table is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Heading,
+    Subheading6,
+    Subheading8,
+    Subheading9,
+    /// A declarable 10-digit line.
+    Code10,
+    /// An uncoded dash line that groups the lines below it.
+    Intermediate,
+    /// A code deleted from the table; it is not in force.
+    Excluded,
+}
+
+impl LineKind {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        Ok(match text {
+            "heading" => LineKind::Heading,
+            "subheading6" => LineKind::Subheading6,
+            "subheading8" => LineKind::Subheading8,
+            "subheading9" => LineKind::Subheading9,
+            "code10" => LineKind::Code10,
+            "intermediate" => LineKind::Intermediate,
+            "excluded" => LineKind::Excluded,
+            other => {
+                return Err(format!(
+                    "one of heading, subheading6, subheading8, subheading9, code10, intermediate, excluded; got {other:?}"
+                ));
+            }
+        })
+    }
+
+    pub(crate) fn code_len(self) -> Option<&'static [usize]> {
+        match self {
+            LineKind::Heading => Some(&[4, 10]),
+            LineKind::Subheading6 => Some(&[6]),
+            LineKind::Subheading8 => Some(&[8]),
+            LineKind::Subheading9 => Some(&[9]),
+            LineKind::Code10 | LineKind::Excluded => Some(&[10]),
+            LineKind::Intermediate => None,
+        }
+    }
+}
+
+/// One line of the nomenclature table.
+#[derive(Debug, Clone)]
+pub struct NomenclatureLine {
+    pub seq: u32,
+    pub kind: LineKind,
+    pub code: Option<CommodityCode>,
+    /// Dash depth under the heading; 0 is the heading itself.
+    pub level: u8,
+    pub section: String,
+    pub chapter: String,
+    /// The line's own Russian text, without dashes and note markers.
+    pub text_ru: String,
+    /// The supplementary unit, when the line has one.
+    pub supplementary_unit: Option<UnitCode>,
+    /// The index of the parent line, `None` for a heading.
+    pub parent: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub section: String,
+    pub title_ru: String,
+    pub title_en: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    pub chapter: String,
+    pub section: String,
+    pub title_ru: String,
+    pub title_en: Option<String>,
+}
+
+/// The kinds of measure that attach to the nomenclature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// The Common Customs Tariff rate.
+    Base,
+    /// A temporary rate of the tariff (the notes `<1С>`… of the 2017 edition).
+    Temporary,
+    /// A member state's own rate for a code and period (transition lists, WTO exemptions).
+    Exemption,
+    /// Anti-dumping duty, payment code 2050.
+    Antidumping,
+    /// Countervailing duty, payment code 2060.
+    Countervailing,
+    /// Special (safeguard) duty, payment code 2040.
+    Safeguard,
+}
+
+impl MeasureKind {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        Ok(match text {
+            "base" => MeasureKind::Base,
+            "temporary" => MeasureKind::Temporary,
+            "exemption" => MeasureKind::Exemption,
+            "antidumping" => MeasureKind::Antidumping,
+            "countervailing" => MeasureKind::Countervailing,
+            "safeguard" => MeasureKind::Safeguard,
+            other => {
+                return Err(format!(
+                    "one of base, temporary, exemption, antidumping, countervailing, safeguard; got {other:?}"
+                ));
+            }
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Base => "base",
+            MeasureKind::Temporary => "temporary",
+            MeasureKind::Exemption => "exemption",
+            MeasureKind::Antidumping => "antidumping",
+            MeasureKind::Countervailing => "countervailing",
+            MeasureKind::Safeguard => "safeguard",
+        }
+    }
+
+    /// Trade-remedy duties are charged on top of the import duty.
+    pub fn is_trade_remedy(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::Antidumping | MeasureKind::Countervailing | MeasureKind::Safeguard
+        )
+    }
+
+    /// The payment type code of box 47 of the declaration.
+    pub fn payment_code(self) -> &'static str {
+        match self {
+            MeasureKind::Safeguard => "2040",
+            MeasureKind::Antidumping => "2050",
+            MeasureKind::Countervailing => "2060",
+            _ => "2010",
+        }
+    }
+}
+
+/// A dated measure on a code (at any level: it covers every code below it).
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub id: Arc<str>,
+    pub kind: MeasureKind,
+    pub code: CommodityCode,
+    /// Only goods of this origin; `None` is every origin.
+    pub origin: Option<CountryCode>,
+    /// Only in this member state; `None` is the whole union.
+    pub state: Option<CountryCode>,
+    pub rate: RateExpr,
+    pub validity: Validity,
+    pub legal_basis: Arc<str>,
+}
+
+impl Measure {
+    pub(crate) fn applies(
+        &self,
+        date: Date,
+        origin: Option<CountryCode>,
+        state: Option<CountryCode>,
+    ) -> bool {
+        self.validity.contains(date)
+            && self.origin.is_none_or(|o| Some(o) == origin)
+            && self.state.is_none_or(|s| Some(s) == state)
+    }
+}
+
+/// A tariff quota: a volume of goods that may enter at the in-quota rate during a period.
+///
+/// The above-quota rate is the ordinary rate of the code. Allocation of the volume per state and
+/// importer is not modelled (the domain brief marks it unverified).
+#[derive(Debug, Clone)]
+pub struct TariffQuota {
+    pub id: Arc<str>,
+    pub code: CommodityCode,
+    pub origin: Option<CountryCode>,
+    pub validity: Validity,
+    pub volume: Decimal,
+    pub unit: UnitCode,
+    pub in_quota_rate: RateExpr,
+    pub legal_basis: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub code: CountryCode,
+    pub name_en: String,
+    pub name_ru: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Currency {
+    pub code: CurrencyCode,
+    pub name: String,
+    pub minor_unit: Option<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub code: UnitCode,
+    pub okei_code: String,
+    pub symbol_ru: String,
+    pub name_en: String,
+    pub name_ru: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberState {
+    pub state: CountryCode,
+    pub name_en: String,
+    pub name_ru: String,
+    pub membership: Validity,
+    pub customs_office_code_length: u8,
+    pub time_zone: String,
+    pub verification: Verification,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateCurrency {
+    pub state: CountryCode,
+    pub currency: CurrencyCode,
+    pub validity: Validity,
+    /// Old units per new unit on a redenomination (10,000 BYR = 1 BYN).
+    pub redenomination_factor: Option<Decimal>,
+    pub verification: Verification,
+}
+
+#[derive(Debug, Clone)]
+pub struct VatRate {
+    pub state: CountryCode,
+    pub rate_kind: String,
+    pub percent: Decimal,
+    pub validity: Validity,
+    pub source: String,
+    pub verification: Verification,
+}
+
+/// One band of a customs-fee schedule: the amount due when the declaration's total customs value
+/// is above `value_over` and at most `value_up_to`.
+#[derive(Debug, Clone)]
+pub struct CustomsFeeBand {
+    pub state: CountryCode,
+    pub schedule: String,
+    pub validity: Validity,
+    pub value_over: Decimal,
+    pub value_up_to: Option<Decimal>,
+    pub amount: Decimal,
+    pub currency: CurrencyCode,
+    pub source: String,
+    pub verification: Verification,
+}
+
+/// A set of distribution normatives: the shares of pooled import duties, in percent.
+#[derive(Debug, Clone)]
+pub struct NormativeSet {
+    pub id: String,
+    pub validity: Validity,
+    pub shares: Vec<(CountryCode, Decimal)>,
+    pub legal_basis: String,
+    pub verification: Verification,
+}
+
+/// A country's membership of a preference group (developing, least developed) for a period.
+#[derive(Debug, Clone)]
+pub struct CountryGroupMembership {
+    pub group: String,
+    pub country: CountryCode,
+    pub validity: Validity,
+    pub source: String,
+    pub verification: Verification,
+}
+
+/// What a preference group pays, as a percentage of the tariff rate.
+#[derive(Debug, Clone)]
+pub struct PreferenceRegime {
+    pub group: String,
+    pub percent_of_rate: Decimal,
+    pub validity: Validity,
+    pub legal_basis: String,
+    pub verification: Verification,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProcedureCode {
+    pub code: String,
+    pub name_en: String,
+    pub name_ru: String,
+    pub validity: Validity,
+    pub legal_basis: String,
+}
+
+/// The whole loaded bundle. Immutable once loaded; every query takes a date.
+#[derive(Debug)]
+pub struct TariffSnapshot {
+    pub bundle: String,
+    pub editions: Vec<Edition>,
+    pub measures: Vec<Measure>,
+    pub quotas: Vec<TariffQuota>,
+    pub countries: HashMap<CountryCode, Country>,
+    pub currencies: HashMap<CurrencyCode, Currency>,
+    pub units: Vec<Unit>,
+    pub member_states: Vec<MemberState>,
+    pub state_currencies: Vec<StateCurrency>,
+    pub vat_rates: Vec<VatRate>,
+    pub customs_fees: Vec<CustomsFeeBand>,
+    pub normatives: Vec<NormativeSet>,
+    pub country_groups: Vec<CountryGroupMembership>,
+    pub preference_regimes: Vec<PreferenceRegime>,
+    pub procedure_codes: Vec<ProcedureCode>,
+    /// English HS texts by 2, 4 or 6-digit code.
+    pub hs_english: HashMap<String, String>,
+    pub(crate) measures_by_code: CodeMap<Vec<u32>>,
+}
+
+impl TariffSnapshot {
+    /// The edition in force on `date`, if any.
+    pub fn edition_on(&self, date: Date) -> Option<&Edition> {
+        self.editions.iter().find(|e| e.validity.contains(date))
+    }
+
+    pub fn edition(&self, id: &str) -> Option<&Edition> {
+        self.editions.iter().find(|e| e.id == id)
+    }
+
+    pub fn unit(&self, code: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.code.as_str() == code)
+    }
+
+    pub fn unit_by_symbol(&self, symbol_ru: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.symbol_ru == symbol_ru)
+    }
+
+    /// The member state and its membership, if `state` is a member on `date`.
+    pub fn member_state_on(&self, state: CountryCode, date: Date) -> Option<&MemberState> {
+        self.member_states
+            .iter()
+            .find(|m| m.state == state && m.membership.contains(date))
+    }
+
+    /// The national currency of a member state on `date`.
+    pub fn state_currency_on(&self, state: CountryCode, date: Date) -> Option<&StateCurrency> {
+        self.state_currencies
+            .iter()
+            .find(|c| c.state == state && c.validity.contains(date))
+    }
+
+    /// The VAT rate of a kind (`standard`, `reduced`) in a state on `date`.
+    pub fn vat_rate_on(&self, state: CountryCode, rate_kind: &str, date: Date) -> Option<&VatRate> {
+        self.vat_rates
+            .iter()
+            .find(|v| v.state == state && v.rate_kind == rate_kind && v.validity.contains(date))
+    }
+
+    /// The bands of the state's customs-fee schedule in force on `date`, lowest first.
+    pub fn customs_fee_schedule_on(&self, state: CountryCode, date: Date) -> Vec<&CustomsFeeBand> {
+        let mut bands: Vec<_> = self
+            .customs_fees
+            .iter()
+            .filter(|b| b.state == state && b.validity.contains(date))
+            .collect();
+        bands.sort_by(|a, b| a.value_over.cmp(&b.value_over));
+        bands
+    }
+
+    /// The distribution normatives in force on `date`.
+    pub fn normatives_on(&self, date: Date) -> Option<&NormativeSet> {
+        self.normatives.iter().find(|n| n.validity.contains(date))
+    }
+
+    /// The preference groups a country of origin belongs to on `date`.
+    pub fn groups_of(
+        &self,
+        country: CountryCode,
+        date: Date,
+    ) -> impl Iterator<Item = &CountryGroupMembership> {
+        self.country_groups
+            .iter()
+            .filter(move |g| g.country == country && g.validity.contains(date))
+    }
+
+    pub fn preference_regime_on(&self, group: &str, date: Date) -> Option<&PreferenceRegime> {
+        self.preference_regimes
+            .iter()
+            .find(|p| p.group == group && p.validity.contains(date))
+    }
+
+    pub fn procedure_on(&self, code: &str, date: Date) -> Option<&ProcedureCode> {
+        self.procedure_codes
+            .iter()
+            .find(|p| p.code == code && p.validity.contains(date))
+    }
+
+    /// English HS text of a code's heading (4) or subheading (6) level, when HS has it.
+    pub fn english(&self, hs_code: &str) -> Option<&str> {
+        self.hs_english.get(hs_code).map(String::as_str)
+    }
+
+    /// Measures attached exactly at `code`.
+    pub(crate) fn measures_at(&self, code: &CommodityCode) -> impl Iterator<Item = &Measure> {
+        self.measures_by_code
+            .get(&code.key())
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.measures.get(i as usize))
+    }
+}
+
+/// A map keyed by [`CommodityCode::key`]. The keys are already well spread, so a cheap
+/// multiplicative hash is enough and keeps a lookup well under a microsecond.
+pub(crate) type CodeMap<V> = HashMap<u64, V, BuildHasherDefault<CodeHasher>>;
+
+#[derive(Default)]
+pub(crate) struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// One step of a code's description, from the chapter down to the line itself.
+#[derive(Debug, Clone, Copy)]
+pub struct PathStep<'s> {
+    /// `chapter`, or the [`LineKind`] of a table line in snake_case.
+    pub kind: &'static str,
+    pub code: Option<CommodityCode>,
+    pub text_ru: &'s str,
+    /// English only where HS 2022 has the same scope (chapter, heading, 6-digit subheading).
+    pub text_en: Option<&'s str>,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Heading => "heading",
+            LineKind::Subheading6 => "subheading6",
+            LineKind::Subheading8 => "subheading8",
+            LineKind::Subheading9 => "subheading9",
+            LineKind::Code10 => "code10",
+            LineKind::Intermediate => "intermediate",
+            LineKind::Excluded => "excluded",
+        }
+    }
+}
+
+impl TariffSnapshot {
+    /// The HS 2022 subheading (6 digits) or heading (4 digits) whose scope is exactly this line,
+    /// if there is one. Deeper national subdivisions have no English text in open data.
+    pub fn hs_equivalent(&self, edition: &Edition, line: &NomenclatureLine) -> Option<String> {
+        let code = line.code?;
+        let digits = code.as_str();
+        match (line.kind, code.len()) {
+            (LineKind::Heading, 4) | (LineKind::Subheading6, 6) => Some(digits.to_owned()),
+            (LineKind::Code10, 10) if line.level == 0 => Some(digits[..4].to_owned()),
+            (LineKind::Code10, 10) => {
+                // A 10-digit line ending in 0000 under no 6-digit subheading line is the whole
+                // HS subheading: the national split did not divide it.
+                let hs6 = code.truncate(6)?;
+                let undivided = digits.ends_with("0000") && edition.line(&hs6).is_none();
+                undivided.then(|| digits[..6].to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// The English text of a line, where HS 2022 has the same scope.
+    pub fn english_of(&self, edition: &Edition, line: &NomenclatureLine) -> Option<&str> {
+        self.hs_equivalent(edition, line)
+            .and_then(|hs| self.english(&hs))
+    }
+
+    /// A line's description from the chapter down to the line itself.
+    pub fn description_path<'s>(&'s self, edition: &'s Edition, index: u32) -> Vec<PathStep<'s>> {
+        let ancestry = edition.ancestry(index);
+        let mut steps = Vec::with_capacity(ancestry.len() + 1);
+        if let Some(chapter) = ancestry.first().and_then(|l| edition.chapter(&l.chapter)) {
+            steps.push(PathStep {
+                kind: "chapter",
+                code: CommodityCode::parse(&chapter.chapter).ok(),
+                text_ru: &chapter.title_ru,
+                text_en: chapter.title_en.as_deref(),
+            });
+        }
+        for line in ancestry {
+            steps.push(PathStep {
+                kind: line.kind.as_str(),
+                code: line.code,
+                text_ru: &line.text_ru,
+                text_en: self.english_of(edition, line),
+            });
+        }
+        steps
+    }
+}

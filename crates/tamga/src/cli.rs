@@ -1,0 +1,143 @@
+//! The command line. `--format json` prints one JSON document on stdout; errors go to stderr
+//! with a non-zero exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tamga_core::{CommodityCode, CountryCode, Date, parse_date};
+
+use crate::tariff_cmd;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tamga",
+    version,
+    about = "The information system of a customs union"
+)]
+pub struct Cli {
+    /// Load the tariff bundle from this directory instead of the built-in one.
+    #[arg(long, env = "TAMGA_TARIFF", global = true, value_name = "DIR")]
+    pub tariff: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The Common Customs Tariff: look up, search, browse and check bundles.
+    #[command(subcommand)]
+    Tariff(TariffCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TariffCommand {
+    /// Show a code: its descriptions, unit and the import duty that applies, with every layer.
+    Show(ShowArgs),
+    /// Search the nomenclature by words (Russian or English) or by code.
+    Search(SearchArgs),
+    /// Print the nomenclature tree: sections and chapters, or the lines under a code.
+    Tree(TreeArgs),
+    /// Validate a bundle directory and report every problem with file:line:column.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct DateArg {
+    /// The day of the question, YYYY-MM-DD (default: today).
+    #[arg(long, value_parser = parse_date_arg)]
+    pub date: Option<Date>,
+}
+
+impl DateArg {
+    pub fn or_today(&self) -> Date {
+        self.date
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// A commodity code, with or without the printed spaces (`2201 10 110 0`).
+    #[arg(value_parser = parse_code_arg)]
+    pub code: CommodityCode,
+    #[command(flatten)]
+    pub date: DateArg,
+    /// Country of origin (ISO alpha-2), for preferences and trade remedies.
+    #[arg(long, value_parser = parse_country_arg)]
+    pub origin: Option<CountryCode>,
+    /// Member state of import (ISO alpha-2), for national exemptions.
+    #[arg(long, value_parser = parse_country_arg)]
+    pub state: Option<CountryCode>,
+    /// The importer holds an allocation of a tariff quota: apply the in-quota rate.
+    #[arg(long)]
+    pub in_quota: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// Words or a code.
+    pub text: String,
+    #[command(flatten)]
+    pub date: DateArg,
+    /// How many results.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub limit: u16,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct TreeArgs {
+    /// A chapter, heading or subheading code; none prints sections and chapters.
+    #[arg(value_parser = parse_prefix_arg)]
+    pub prefix: Option<CommodityCode>,
+    #[command(flatten)]
+    pub date: DateArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+fn parse_date_arg(text: &str) -> Result<Date, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn parse_code_arg(text: &str) -> Result<CommodityCode, String> {
+    CommodityCode::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_prefix_arg(text: &str) -> Result<CommodityCode, String> {
+    CommodityCode::parse_prefix(text).map_err(|e| e.to_string())
+}
+
+fn parse_country_arg(text: &str) -> Result<CountryCode, String> {
+    CountryCode::parse(&text.to_ascii_uppercase()).map_err(|e| e.to_string())
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let tariff = cli.tariff.as_deref();
+    let load = || crate::catalogue::load_snapshot(tariff);
+    match cli.command {
+        Command::Tariff(TariffCommand::Check(args)) => tariff_cmd::check(&args),
+        Command::Tariff(TariffCommand::Show(args)) => tariff_cmd::show(&load()?, &args),
+        Command::Tariff(TariffCommand::Search(args)) => tariff_cmd::search(&load()?, &args),
+        Command::Tariff(TariffCommand::Tree(args)) => tariff_cmd::tree(&load()?, &args),
+    }
+}

@@ -1,0 +1,525 @@
+//! `tamga tariff …`: show, search, tree and check.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use tamga_core::{Validity, format_date};
+use tamga_tariff::lookup::AppliedRate;
+use tamga_tariff::snapshot::{Edition, LineKind};
+use tamga_tariff::{
+    DirectorySource, DutyLookup, LayerOutcome, LookupError, LookupQuery, TariffSnapshot,
+};
+
+use crate::catalogue;
+use crate::cli::{CheckArgs, Format, SearchArgs, ShowArgs, TreeArgs};
+
+fn print_json(value: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn validity_json(validity: &Validity) -> (Value, Value) {
+    (
+        json!(format_date(validity.from)),
+        validity.to.map_or(Value::Null, |to| json!(format_date(to))),
+    )
+}
+
+fn edition_json(edition: &Edition) -> Value {
+    let (from, to) = validity_json(&edition.validity);
+    json!({
+        "id": edition.id,
+        "title": edition.title,
+        "legal_basis": &*edition.legal_basis,
+        "valid_from": from,
+        "valid_to": to,
+        "rates_known": edition.rates_known,
+        "note": edition.note,
+    })
+}
+
+fn applied_json(applied: &AppliedRate<'_>) -> Value {
+    let (from, to) = validity_json(&applied.validity);
+    json!({
+        "rate": applied.rate.to_string(),
+        "rate_ru": applied.rate.to_official_ru(),
+        "kind": applied.rate.kind().as_str(),
+        "layer": applied.layer.as_str(),
+        "legal_basis": &*applied.legal_basis,
+        "valid_from": from,
+        "valid_to": to,
+    })
+}
+
+fn layer_json(layer: &LayerOutcome<'_>) -> Value {
+    let (from, to) = layer
+        .validity
+        .as_ref()
+        .map_or((Value::Null, Value::Null), validity_json);
+    json!({
+        "layer": layer.layer.as_str(),
+        "status": layer.status,
+        "rate": layer.rate.as_ref().map(|r| r.to_string()),
+        "rate_ru": layer.rate.as_ref().map(|r| r.to_official_ru()),
+        "legal_basis": layer.legal_basis.as_deref(),
+        "valid_from": from,
+        "valid_to": to,
+        "attached_at": layer.attached_at.map(|c| c.to_string()),
+        "reason": &*layer.reason,
+    })
+}
+
+/// Everything `tariff show` says about a line, whatever its duty.
+fn line_json(snapshot: &TariffSnapshot, edition: &Edition, index: u32) -> Value {
+    let line = &edition.lines[index as usize];
+    let path: Vec<Value> = snapshot
+        .description_path(edition, index)
+        .iter()
+        .map(|step| {
+            json!({
+                "kind": step.kind,
+                "code": step.code.map(|c| c.to_string()),
+                "text_ru": step.text_ru,
+                "text_en": step.text_en,
+            })
+        })
+        .collect();
+    let hs = snapshot.hs_equivalent(edition, line);
+    let description_en = snapshot.english_of(edition, line);
+    let hs6 = line.code.and_then(|c| c.truncate(6));
+    let english_note = match (&hs, description_en) {
+        (Some(hs), Some(_)) => format!(
+            "HS 2022 {} {hs} (UN Comtrade wording)",
+            if hs.len() == 4 {
+                "heading"
+            } else {
+                "subheading"
+            }
+        ),
+        _ => match hs6.and_then(|c| snapshot.english(c.as_str()).map(|t| (c, t))) {
+            Some((c, text)) => format!(
+                "no English text for this national subdivision; it falls under HS 2022 subheading {c}: {text}"
+            ),
+            None => "no English text: HS 2022 has no subheading with this scope".to_owned(),
+        },
+    };
+    let unit = line
+        .supplementary_unit
+        .as_ref()
+        .and_then(|u| snapshot.unit(u.as_str()));
+    let section = edition.section(&line.section);
+    json!({
+        "code": line.code.map(|c| c.to_string()),
+        "code_display": line.code.map(|c| c.grouped()),
+        "kind": line.kind.as_str(),
+        "declarable": line.kind == LineKind::Code10,
+        "description_ru": line.text_ru,
+        "description_en": description_en,
+        "description_en_note": english_note,
+        "section": section.map(|s| json!({"section": s.section, "title_ru": s.title_ru, "title_en": s.title_en})),
+        "path": path,
+        "supplementary_unit": unit.map(|u| json!({
+            "code": u.code.as_str(), "symbol_ru": u.symbol_ru, "name_en": u.name_en, "okei": u.okei_code,
+        })),
+        "edition": edition_json(edition),
+    })
+}
+
+fn lookup_json(snapshot: &TariffSnapshot, found: &DutyLookup<'_>, args: &ShowArgs) -> Value {
+    let mut value = line_json(snapshot, found.edition, found.line_index);
+    let remedies: Vec<Value> = found
+        .trade_remedies
+        .iter()
+        .map(|m| {
+            let (from, to) = validity_json(&m.validity);
+            json!({
+                "kind": m.kind.as_str(),
+                "payment_code": m.kind.payment_code(),
+                "measure": &*m.id,
+                "origin": m.origin.map(|o| o.to_string()),
+                "rate": m.rate.to_string(),
+                "legal_basis": &*m.legal_basis,
+                "valid_from": from,
+                "valid_to": to,
+            })
+        })
+        .collect();
+    let quota = found.quota.map(|q| {
+        let (from, to) = validity_json(&q.validity);
+        json!({
+            "quota": &*q.id,
+            "code": q.code.to_string(),
+            "in_quota_rate": q.in_quota_rate.to_string(),
+            "volume": q.volume.to_string(),
+            "unit": q.unit.as_str(),
+            "claimed": args.in_quota,
+            "legal_basis": &*q.legal_basis,
+            "valid_from": from,
+            "valid_to": to,
+        })
+    });
+    if let Value::Object(map) = &mut value {
+        map.insert("date".into(), json!(format_date(found.date)));
+        map.insert("origin".into(), json!(args.origin.map(|o| o.to_string())));
+        map.insert("state".into(), json!(args.state.map(|s| s.to_string())));
+        map.insert("import_duty".into(), applied_json(&found.import_duty));
+        map.insert("trade_remedies".into(), Value::Array(remedies));
+        map.insert("tariff_quota".into(), quota.unwrap_or(Value::Null));
+        map.insert(
+            "layers".into(),
+            Value::Array(found.layers.iter().map(layer_json).collect()),
+        );
+    }
+    value
+}
+
+pub fn show(snapshot: &TariffSnapshot, args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.or_today();
+    let query = LookupQuery {
+        code: args.code,
+        date,
+        origin: args.origin,
+        state: args.state,
+        in_quota: args.in_quota,
+    };
+    let value = match snapshot.lookup(&query) {
+        Ok(found) => lookup_json(snapshot, &found, args),
+        // The line exists but carries no duty of its own: describe it and say why.
+        Err(err @ (LookupError::RatesUnknown { .. } | LookupError::NotDeclarable { .. })) => {
+            let (edition, index) = snapshot.line_on(args.code, date)?;
+            let mut value = line_json(snapshot, edition, index);
+            if let Value::Object(map) = &mut value {
+                map.insert("date".into(), json!(format_date(date)));
+                map.insert("import_duty".into(), Value::Null);
+                map.insert("import_duty_unknown".into(), json!(err.to_string()));
+                let children: Vec<Value> = edition
+                    .lines
+                    .iter()
+                    .filter(|l| l.parent == Some(index))
+                    .map(|l| json!({"code": l.code.map(|c| c.to_string()), "kind": l.kind.as_str(), "text_ru": l.text_ru}))
+                    .collect();
+                map.insert("children".into(), Value::Array(children));
+            }
+            value
+        }
+        Err(err) => return Err(err.into()),
+    };
+    match args.format {
+        Format::Json => print_json(&value)?,
+        Format::Text => print!("{}", show_text(&value)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn s(value: &Value) -> &str {
+    value.as_str().unwrap_or("")
+}
+
+/// What a broker reads: the code, its path, the duty and every layer considered.
+fn show_text(v: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}  (edition {}, on {})",
+        s(&v["code_display"]),
+        s(&v["description_ru"]),
+        s(&v["edition"]["id"]),
+        s(&v["date"])
+    );
+    if let Some(en) = v["description_en"].as_str() {
+        let _ = writeln!(out, "  en: {en}");
+    } else {
+        let _ = writeln!(out, "  en: ({})", s(&v["description_en_note"]));
+    }
+    if let Some(section) = v["section"].as_object() {
+        let _ = writeln!(
+            out,
+            "Section {}: {}",
+            s(&section["section"]),
+            s(&section["title_ru"])
+        );
+    }
+    if let Some(path) = v["path"].as_array() {
+        for (depth, step) in path.iter().enumerate() {
+            let code = step["code"].as_str().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{:indent$}{code:<10} {}",
+                "",
+                s(&step["text_ru"]),
+                indent = depth * 2
+            );
+        }
+    }
+    match v["supplementary_unit"].as_object() {
+        Some(unit) => {
+            let _ = writeln!(
+                out,
+                "Supplementary unit: {} ({})",
+                s(&unit["symbol_ru"]),
+                s(&unit["code"])
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Supplementary unit: none");
+        }
+    }
+    match v["import_duty"].as_object() {
+        Some(duty) => {
+            let _ = writeln!(
+                out,
+                "Import duty (2010): {}   [{}]",
+                s(&duty["rate"]),
+                s(&duty["rate_ru"])
+            );
+            let _ = writeln!(out, "  applied layer: {}", s(&duty["layer"]));
+            let _ = writeln!(out, "  legal basis:   {}", s(&duty["legal_basis"]));
+            let _ = writeln!(
+                out,
+                "  in force:      {} .. {}",
+                s(&duty["valid_from"]),
+                duty["valid_to"].as_str().unwrap_or("(open)")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Import duty: {}", s(&v["import_duty_unknown"]));
+        }
+    }
+    if let Some(remedies) = v["trade_remedies"].as_array() {
+        for r in remedies {
+            let _ = writeln!(
+                out,
+                "Additional duty ({}, {}): {}   {}",
+                s(&r["payment_code"]),
+                s(&r["kind"]),
+                s(&r["rate"]),
+                s(&r["legal_basis"])
+            );
+        }
+    }
+    if let Some(layers) = v["layers"].as_array() {
+        let _ = writeln!(out, "Layers considered:");
+        for layer in layers {
+            let _ = writeln!(
+                out,
+                "  {:<15} {:<15} {:<24} {}",
+                s(&layer["layer"]),
+                s(&layer["status"]),
+                layer["rate"].as_str().unwrap_or("-"),
+                s(&layer["reason"])
+            );
+        }
+    }
+    if let Some(children) = v["children"].as_array() {
+        let _ = writeln!(out, "Lines under it:");
+        for child in children {
+            let _ = writeln!(
+                out,
+                "  {:<10} {}",
+                child["code"].as_str().unwrap_or(""),
+                s(&child["text_ru"])
+            );
+        }
+    }
+    out
+}
+
+pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.or_today();
+    let edition = snapshot.edition_on(date).with_context(|| {
+        format!(
+            "no tariff in force on {}: the bundle's editions cover {}",
+            format_date(date),
+            snapshot.coverage()
+        )
+    })?;
+    let index = catalogue::search_index(snapshot, edition);
+    let hits = index.search(&args.text, usize::from(args.limit));
+    let results: Vec<Value> = hits
+        .iter()
+        .filter_map(|hit| {
+            let line_index =
+                edition.line_index(&tamga_core::CommodityCode::parse(&hit.code).ok()?)?;
+            let line = &edition.lines[line_index as usize];
+            Some(json!({
+                "code": hit.code,
+                "code_display": line.code.map(|c| c.grouped()),
+                "kind": line.kind.as_str(),
+                "description_ru": catalogue::full_text_ru(edition, line_index),
+                "description_en": snapshot.english_of(edition, line),
+                "score": format!("{:.3}", hit.score),
+            }))
+        })
+        .collect();
+    match args.format {
+        Format::Json => print_json(&json!({
+            "query": args.text,
+            "date": format_date(date),
+            "edition": edition.id,
+            "results": results,
+        }))?,
+        Format::Text => {
+            if results.is_empty() {
+                println!(
+                    "nothing found for {:?} in edition {}",
+                    args.text, edition.id
+                );
+            }
+            for r in &results {
+                println!("{:<14} {}", s(&r["code_display"]), s(&r["description_ru"]));
+                if let Some(en) = r["description_en"].as_str() {
+                    println!("{:<14} en: {en}", "");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn tree(snapshot: &TariffSnapshot, args: &TreeArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.or_today();
+    let edition = snapshot.edition_on(date).with_context(|| {
+        format!(
+            "no tariff in force on {}: the bundle's editions cover {}",
+            format_date(date),
+            snapshot.coverage()
+        )
+    })?;
+    let mut nodes = Vec::new();
+    match args.prefix {
+        None => {
+            for section in &edition.sections {
+                nodes.push(json!({"kind": "section", "code": section.section, "depth": 0, "text_ru": section.title_ru, "text_en": section.title_en}));
+                for chapter in edition
+                    .chapters
+                    .iter()
+                    .filter(|c| c.section == section.section)
+                {
+                    nodes.push(json!({"kind": "chapter", "code": chapter.chapter, "depth": 1, "text_ru": chapter.title_ru, "text_en": chapter.title_en}));
+                }
+            }
+        }
+        Some(prefix) => {
+            let lines = subtree(edition, &prefix);
+            anyhow::ensure!(
+                !lines.is_empty(),
+                "no line of edition {} starts with {prefix}",
+                edition.id
+            );
+            if prefix.len() == 2
+                && let Some(chapter) = edition.chapter(prefix.as_str())
+            {
+                nodes.push(json!({"kind": "chapter", "code": chapter.chapter, "depth": 0, "text_ru": chapter.title_ru, "text_en": chapter.title_en}));
+            }
+            let base = u64::from(prefix.len() == 2);
+            for i in lines {
+                let line = &edition.lines[i];
+                nodes.push(json!({
+                    "kind": line.kind.as_str(),
+                    "code": line.code.map(|c| c.to_string()),
+                    "depth": base + u64::from(line.level),
+                    "text_ru": line.text_ru,
+                    "text_en": snapshot.english_of(edition, line),
+                    "supplementary_unit": line.supplementary_unit.as_ref().map(|u| u.as_str()),
+                }));
+            }
+        }
+    }
+    match args.format {
+        Format::Json => {
+            print_json(&json!({"edition": edition.id, "date": format_date(date), "nodes": nodes}))?
+        }
+        Format::Text => {
+            for node in &nodes {
+                let depth = node["depth"].as_u64().unwrap_or(0) as usize;
+                let code = node["code"].as_str().unwrap_or("");
+                println!(
+                    "{:indent$}{code:<10} {}",
+                    "",
+                    s(&node["text_ru"]),
+                    indent = depth * 2
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The indices of the lines under a code prefix, in table order, with the uncoded dash lines
+/// between them.
+fn subtree(edition: &Edition, prefix: &tamga_core::CommodityCode) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for (i, line) in edition.lines.iter().enumerate() {
+        match line.code {
+            Some(code) => {
+                inside = code.starts_with(prefix);
+                if inside {
+                    out.push(i);
+                }
+            }
+            None if inside => out.push(i),
+            None => {}
+        }
+    }
+    // A dash line belongs to the subtree only if some coded line under it does.
+    while out.last().is_some_and(|&i| edition.lines[i].code.is_none()) {
+        out.pop();
+    }
+    out
+}
+
+pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let source = DirectorySource {
+        root: args.dir.clone(),
+    };
+    anyhow::ensure!(
+        args.dir.is_dir(),
+        "{} is not a directory",
+        args.dir.display()
+    );
+    match tamga_tariff::load(&source) {
+        Ok(snapshot) => {
+            let lines: usize = snapshot.editions.iter().map(|e| e.lines.len()).sum();
+            let summary = json!({
+                "ok": true,
+                "bundle": snapshot.bundle,
+                "editions": snapshot.editions.iter().map(edition_json).collect::<Vec<_>>(),
+                "lines": lines,
+                "measures": snapshot.measures.len(),
+                "quotas": snapshot.quotas.len(),
+                "countries": snapshot.countries.len(),
+                "currencies": snapshot.currencies.len(),
+                "normative_sets": snapshot.normatives.len(),
+            });
+            match args.format {
+                Format::Json => print_json(&summary)?,
+                Format::Text => println!(
+                    "ok: {} is a valid bundle: {} edition(s), {lines} nomenclature lines, {} measures, {} quotas, {} normative sets",
+                    snapshot.bundle,
+                    snapshot.editions.len(),
+                    snapshot.measures.len(),
+                    snapshot.quotas.len(),
+                    snapshot.normatives.len()
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            match args.format {
+                Format::Json => print_json(&json!({
+                    "ok": false,
+                    "bundle": errors.bundle,
+                    "problems": errors.issues.iter().map(|i| json!({
+                        "file": i.file, "line": i.line, "column": i.column, "field": i.field, "message": i.message,
+                    })).collect::<Vec<_>>(),
+                }))?,
+                Format::Text => {}
+            }
+            eprint!("{errors}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
