@@ -36,7 +36,7 @@ pub const MAX_QUERY_CHARS: usize = 256;
 pub const MAX_QUERY_WORDS: usize = 12;
 
 /// BM25 term-frequency saturation.
-const K1: f32 = 1.2;
+const K1: f32 = 0.9;
 /// BM25 length normalisation. The description of a 10-digit line repeats its heading's text,
 /// so length normalisation is also what lets the heading itself outrank its own children when
 /// the query words are in the heading text.
@@ -44,10 +44,17 @@ const B: f32 = 0.75;
 /// A query stem matches longer index terms that start with it (`телефон` → `телефонн`) at
 /// this weight, if the stem has at least [`MIN_EXPANSION_CHARS`] characters.
 const EXTENSION_WEIGHT: f32 = 0.6;
-/// A query stem matches index terms that are the stem less one or two trailing characters
-/// (`автомобил` → `автомоб`, Snowball's stem of the plural `автомобили`) at this weight.
+/// A query stem of [`MIN_EXPANSION_CHARS`] or more matches index terms that are the stem less
+/// one or two trailing characters (`автомобил` → `автомоб`, Snowball's stem of the plural
+/// `автомобили`) at this weight.
 const TRUNCATION_WEIGHT: f32 = 0.85;
 const MIN_EXPANSION_CHARS: usize = 4;
+/// Truncation keeps at least this many characters. This also bridges Russian adjectives and
+/// nouns: `кожан` (кожаная) → `кож` (кожи), `деревян` → `дерев`, `рыбн` → `рыб`.
+const MIN_TRUNCATED_CHARS: usize = 3;
+/// Weight of a truncation down to fewer than [`MIN_EXPANSION_CHARS`] characters, where an
+/// unrelated word is likelier (`лист` → `лис`).
+const SHORT_TRUNCATION_WEIGHT: f32 = 0.5;
 /// At most this many longer terms per query word, so a short stem cannot fan out to
 /// thousands of terms.
 const MAX_EXTENSIONS: usize = 48;
@@ -112,6 +119,9 @@ pub struct SearchIndex {
     by_code: Vec<u32>,
     /// All index terms (stems), sorted, so that the terms sharing a prefix are contiguous.
     terms: Vec<Box<str>>,
+    /// Inverse document frequency per term, counting distinct text segments rather than
+    /// documents (see `Dictionary`).
+    idf: Vec<f32>,
     /// `[Russian, English]`.
     fields: [Field; 2],
     synonyms: Vec<Synonym>,
@@ -124,8 +134,6 @@ struct Field {
     postings: Vec<Vec<Posting>>,
     /// `K1 * (1 - B + B * len / avg_len)` per document.
     norms: Vec<f32>,
-    /// Documents with any text in this field.
-    n_docs: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -167,6 +175,14 @@ impl SearchIndex {
             .iter()
             .map(|&id| std::mem::take(&mut dictionary.stems[id as usize]).into_boxed_str())
             .collect();
+        let n_segments = dictionary.n_segments as f32;
+        let idf = order
+            .iter()
+            .map(|&id| {
+                let df = dictionary.segment_df[id as usize] as f32;
+                (1.0 + (n_segments - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect();
         let [ru, en] = fields;
         let fields = [ru.finish(&order), en.finish(&order)];
 
@@ -183,6 +199,7 @@ impl SearchIndex {
             boosts,
             by_code,
             terms,
+            idf,
             fields,
             synonyms,
             analyzer,
@@ -400,10 +417,7 @@ impl SearchIndex {
                 if postings.is_empty() {
                     continue;
                 }
-                let df = postings.len() as f32;
-                let n = field.n_docs as f32;
-                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                let weight = weight * idf * (K1 + 1.0);
+                let weight = weight * self.idf[term] * (K1 + 1.0);
                 for posting in postings {
                     let slot = posting.doc as usize;
                     let tf = posting.tf;
@@ -446,11 +460,16 @@ impl SearchIndex {
             };
             truncated = &truncated[..cut];
             let kept = n_chars - removed;
-            if kept < MIN_EXPANSION_CHARS || kept * 3 < n_chars * 2 {
+            if kept < MIN_TRUNCATED_CHARS || n_chars < MIN_EXPANSION_CHARS {
                 break;
             }
             if let Ok(idx) = self.terms.binary_search_by(|term| (**term).cmp(truncated)) {
-                res.push((idx, TRUNCATION_WEIGHT));
+                let weight = if kept >= MIN_EXPANSION_CHARS {
+                    TRUNCATION_WEIGHT
+                } else {
+                    SHORT_TRUNCATION_WEIGHT
+                };
+                res.push((idx, weight));
             }
         }
         res
@@ -542,6 +561,11 @@ impl Scratch {
 /// token → term, and text segment → terms. Segments are the `" / "`-separated parts of a
 /// description path; a heading's text recurs in every line under it, so most segments are
 /// analysed once.
+///
+/// Document frequency is counted over distinct segments, not documents. A heading's words
+/// are in the path of every line under it, so counting documents would make the words of big
+/// headings look common (`автомобили` is in 150 paths, all of heading 8703) and sink exactly
+/// the headings a broker looks for. Distinct segments count each tariff line's wording once.
 #[derive(Default)]
 struct Dictionary<'a> {
     stems: Vec<String>,
@@ -550,6 +574,11 @@ struct Dictionary<'a> {
     segments: FastMap<&'a str, (u32, u32)>,
     /// Terms of analysed segments, back to back.
     arena: Vec<Occurrence>,
+    /// Per term, the number of distinct segments containing it.
+    segment_df: Vec<u32>,
+    n_segments: u32,
+    /// Scratch for counting distinct terms.
+    distinct: Vec<u32>,
 }
 
 impl<'a> Dictionary<'a> {
@@ -565,6 +594,18 @@ impl<'a> Dictionary<'a> {
         self.add_text(tail, false, analyzer);
         let end = self.arena.len();
         self.segments.insert(segment, (start as u32, end as u32));
+        self.n_segments += 1;
+        self.distinct.clear();
+        self.distinct.extend(
+            self.arena[start..end]
+                .iter()
+                .map(|occurrence| occurrence.term),
+        );
+        self.distinct.sort_unstable();
+        self.distinct.dedup();
+        for &term in &self.distinct {
+            self.segment_df[term as usize] += 1;
+        }
         (start, end)
     }
 
@@ -581,6 +622,7 @@ impl<'a> Dictionary<'a> {
                             None => {
                                 let id = self.stems.len() as u32;
                                 self.stems.push(stem.clone());
+                                self.segment_df.push(0);
                                 self.by_stem.insert(stem, id);
                                 id
                             }
@@ -643,8 +685,8 @@ impl FieldBuilder {
             if term >= self.postings.len() {
                 self.postings.resize_with(term + 1, Vec::new);
             }
-            let n_head = run.iter().filter(|occurrence| occurrence.in_head).count();
-            let tf = run.len() as f32 + HEAD_EXTRA_TF * n_head as f32;
+            let in_head = run.iter().any(|occurrence| occurrence.in_head);
+            let tf = run.len() as f32 + if in_head { HEAD_EXTRA_TF } else { 0.0 };
             self.postings[term].push(Posting { doc, tf });
         }
     }
@@ -672,11 +714,7 @@ impl FieldBuilder {
             .iter()
             .map(|&len| K1 * (1.0 - B + B * len as f32 / avg_len))
             .collect();
-        Field {
-            postings,
-            norms,
-            n_docs: n_docs as u32,
-        }
+        Field { postings, norms }
     }
 }
 

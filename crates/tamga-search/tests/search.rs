@@ -1,0 +1,294 @@
+//! Search over the real 2017 ETT nomenclature: gold queries, code search, junk.
+//!
+//! The index is built once (from `data/eaeu/ett2017_table_lines.csv` and
+//! `data/hs/hs2022_nomenclature.csv`) and shared by every test.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use tamga_search::{SearchDoc, SearchHit, SearchIndex};
+
+use support::ett2017;
+
+const GOLD: &str = include_str!("gold_queries.csv");
+/// Top-5 hit rate below which the gold test fails.
+const MIN_HIT_RATE: f64 = 0.80;
+const TOP: usize = 5;
+
+struct Fixture {
+    docs: Vec<SearchDoc>,
+    index: SearchIndex,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let docs = ett2017::docs();
+        let index = SearchIndex::build(docs.clone());
+        Fixture { docs, index }
+    })
+}
+
+fn codes(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|hit| hit.code.as_str()).collect()
+}
+
+struct GoldQuery {
+    query: String,
+    expected_heading: String,
+    lang: String,
+}
+
+fn gold_queries() -> Vec<GoldQuery> {
+    let mut reader = csv::Reader::from_reader(GOLD.as_bytes());
+    assert_eq!(
+        reader.headers().expect("a header row"),
+        vec!["query", "expected_heading", "lang", "note"]
+    );
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a well-formed gold row");
+            GoldQuery {
+                query: record[0].to_owned(),
+                expected_heading: record[1].to_owned(),
+                lang: record[2].to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn index_covers_every_coded_line() {
+    let Fixture { docs, index } = fixture();
+    // 942 headings + 1,830 + 158 + 1,409 subheadings + 12,176 codes of the 2017 ETT.
+    assert_eq!(docs.len(), 16_515);
+    assert_eq!(index.len(), docs.len());
+    let hit = &index.search("0101210000", 1)[0];
+    assert_eq!(docs[hit.doc as usize].code, "0101210000");
+    assert_eq!(
+        docs[hit.doc as usize].text_ru,
+        "Лошади, ослы, мулы и лошаки живые / лошади / чистопородные племенные животные"
+    );
+}
+
+#[test]
+fn gold_queries_top5_hit_rate() {
+    let Fixture { docs, index } = fixture();
+    let gold = gold_queries();
+    assert!(
+        gold.len() >= 70,
+        "at least 70 gold queries, got {}",
+        gold.len()
+    );
+    let n_russian = gold.iter().filter(|row| row.lang == "ru").count();
+    let n_english = gold.iter().filter(|row| row.lang == "en").count();
+    assert_eq!(n_russian + n_english, gold.len(), "lang is ru or en");
+
+    let mut misses = Vec::new();
+    for row in &gold {
+        assert!(
+            docs.iter()
+                .any(|doc| doc.code.starts_with(&row.expected_heading)),
+            "gold row {:?}: heading {} is not in the data",
+            row.query,
+            row.expected_heading
+        );
+        let hits = index.search(&row.query, TOP);
+        if !hits
+            .iter()
+            .any(|hit| hit.code.starts_with(&row.expected_heading))
+        {
+            misses.push(format!(
+                "  {:?} ({}) expected {}, got {:?}",
+                row.query,
+                row.lang,
+                row.expected_heading,
+                codes(&hits)
+            ));
+        }
+    }
+    let hit_rate = 1.0 - misses.len() as f64 / gold.len() as f64;
+    println!(
+        "gold queries: {} ({n_russian} ru, {n_english} en), top-{TOP} hit rate {:.1} %, {} misses",
+        gold.len(),
+        hit_rate * 100.0,
+        misses.len()
+    );
+    for miss in &misses {
+        println!("{miss}");
+    }
+    assert!(
+        hit_rate >= MIN_HIT_RATE,
+        "top-{TOP} hit rate {:.1} % is below {:.0} %:\n{}",
+        hit_rate * 100.0,
+        MIN_HIT_RATE * 100.0,
+        misses.join("\n")
+    );
+}
+
+#[test]
+fn code_search_exact_and_prefix() {
+    let Fixture { index, .. } = fixture();
+    // A heading: itself first, then its subheadings (shorter codes first), then codes.
+    let hits = index.search("2201", 100);
+    assert_eq!(hits[0].code, "2201");
+    assert!(hits.iter().all(|hit| hit.code.starts_with("2201")));
+    let lens: Vec<usize> = hits.iter().map(|hit| hit.code.len()).collect();
+    assert!(lens.is_sorted(), "shorter codes first: {lens:?}");
+    assert!(hits.iter().any(|hit| hit.code == "2201101100"));
+
+    // A 10-digit code, as printed and as digits.
+    for query in ["2201 10 110 0", "2201101100", " 2201.10.110.0 "] {
+        let hits = index.search(query, 10);
+        assert_eq!(codes(&hits), ["2201101100"], "{query:?}");
+        assert_eq!(hits[0].score, 1.0);
+    }
+
+    // An 8-digit prefix: the subheading first, then its codes in code order.
+    let hits = index.search("22011011", 10);
+    assert_eq!(codes(&hits), ["2201101100"]);
+    let hits = index.search("8703 21", 10);
+    assert_eq!(hits[0].code, "870321");
+    assert_eq!(hits[1].code, "87032110");
+
+    // Limits, and codes that do not exist.
+    assert_eq!(index.search("01", 3).len(), 3);
+    assert!(index.search("9999", 10).is_empty());
+    assert!(index.search("22011011000", 10).is_empty());
+}
+
+#[test]
+fn code_search_heading_with_only_a_code() {
+    let Fixture { index, .. } = fixture();
+    // Heading 0409 (natural honey) has no subdivision: its only line is 0409 00 000 0.
+    assert_eq!(codes(&index.search("0409", 10)), ["0409000000"]);
+}
+
+#[test]
+fn singular_query_finds_plural_heading() {
+    let Fixture { index, .. } = fixture();
+    // Snowball: автомобиль → автомобил, but Автомобили → автомоб.
+    let hits = index.search("автомобиль", 5);
+    assert_eq!(hits[0].code, "8703", "{:?}", codes(&hits));
+    let hits = index.search("автомобили", 5);
+    assert_eq!(hits[0].code, "8703", "{:?}", codes(&hits));
+}
+
+#[test]
+fn all_query_words_matter() {
+    let Fixture { index, .. } = fixture();
+    let hits = index.search("кофе жареный без кофеина", 5);
+    assert!(hits[0].code.starts_with("090122"), "{:?}", codes(&hits));
+    let hits = index.search("обувь лыжная", 5);
+    assert!(
+        hits[0].code.starts_with("6402") || hits[0].code.starts_with("6403"),
+        "{:?}",
+        codes(&hits)
+    );
+}
+
+#[test]
+fn english_queries() {
+    let Fixture { index, .. } = fixture();
+    let hits = index.search("Motor cars", 5);
+    assert_eq!(hits[0].code, "8703", "{:?}", codes(&hits));
+    let hits = index.search("roasted coffee, decaffeinated", 5);
+    assert!(hits[0].code.starts_with("090122"), "{:?}", codes(&hits));
+    let hits = index.search("pneumatic tyres for buses", 5);
+    assert!(hits[0].code.starts_with("401120"), "{:?}", codes(&hits));
+}
+
+#[test]
+fn headings_show_up() {
+    let Fixture { index, .. } = fixture();
+    for (query, heading) in [("кофе", "0901"), ("холодильники", "8418"), ("tea", "0902")]
+    {
+        let hits = index.search(query, 5);
+        assert!(
+            codes(&hits).contains(&heading),
+            "{query}: {:?}",
+            codes(&hits)
+        );
+    }
+}
+
+#[test]
+fn every_synonym_finds_something() {
+    let Fixture { index, .. } = fixture();
+    let mut n_rows = 0;
+    for row in tamga_search::synonym_rows() {
+        n_rows += 1;
+        assert!(
+            !index.search(row.expansion, 1).is_empty(),
+            "{row:?}: expansion finds nothing"
+        );
+        assert!(
+            !index.search(row.term, 1).is_empty(),
+            "{row:?}: term finds nothing"
+        );
+    }
+    assert!(n_rows >= 40, "{n_rows} synonym rows");
+}
+
+#[test]
+fn junk_queries_do_not_panic() {
+    let Fixture { index, .. } = fixture();
+    let long_word = "автомобиль".repeat(1_000);
+    let many_words = "кофе чай пиво вино ".repeat(500);
+    let digits = "1".repeat(10_000);
+    let mixed = "8703 автомобиль";
+    let junk = [
+        "",
+        " ",
+        "\t\n",
+        ".",
+        "...",
+        "0",
+        "00000000000000000000",
+        "и или для",
+        "the of and",
+        "!@#$%^&*()",
+        "\u{0}\u{1}\u{7f}",
+        "😀🚗☕",
+        "\u{306}\u{308}\u{301}",
+        "ё",
+        "Ё",
+        "a",
+        "ꙮ",
+        "\u{202e}кофе",
+        "кофе\u{200b}чай",
+        "ｋｏｆｅ",
+        "İstanbul ß ǅ",
+        "%",
+        "\\",
+        "\"кофе\"",
+        long_word.as_str(),
+        many_words.as_str(),
+        digits.as_str(),
+        mixed,
+    ];
+    for query in junk {
+        for limit in [0, 1, 5, 1_000_000] {
+            let hits = index.search(query, limit);
+            assert!(hits.len() <= limit);
+            for hit in &hits {
+                assert!(hit.score.is_finite());
+                assert!((hit.doc as usize) < index.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn two_word_query_is_fast() {
+    let Fixture { index, .. } = fixture();
+    // A generous bound for a debug build on a shared machine; the bench measures release.
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        index.search("мужская обувь", 10);
+    }
+    let per_query = started.elapsed() / 10;
+    assert!(per_query.as_millis() < 200, "{per_query:?} per query");
+}

@@ -1,0 +1,271 @@
+//! The `tamga` command line as a user runs it: the real binary on the built-in bundle.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn tamga(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tamga"))
+        .args(args)
+        .env_remove("TAMGA_TARIFF")
+        .output()
+        .expect("the tamga binary runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "tamga failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
+}
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+#[test]
+fn show_json_has_the_contract_fields_and_the_canonical_rate() {
+    let v = json_of(&tamga(&[
+        "tariff",
+        "show",
+        "2202910000",
+        "--date",
+        "2018-06-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["code"], "2202910000");
+    assert_eq!(v["description_ru"], "безалкогольное пиво");
+    assert_eq!(
+        v["description_en"],
+        "Non-alcoholic beverages; non-alcoholic beer"
+    );
+    assert_eq!(v["supplementary_unit"]["code"], "l");
+    let duty = &v["import_duty"];
+    assert_eq!(duty["rate"], "0.1 EUR/l");
+    assert_eq!(duty["rate_ru"], "0,1 евро за 1 л");
+    assert_eq!(duty["kind"], "specific");
+    assert_eq!(duty["valid_from"], "2017-01-22");
+    assert_eq!(duty["valid_to"], "2021-12-31");
+    assert!(duty["legal_basis"].as_str().unwrap().contains("№ 54"));
+    // The path runs from the chapter down, through the uncoded dash line "прочие".
+    let path: Vec<&str> = v["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text_ru"].as_str().unwrap())
+        .collect();
+    assert_eq!(path.len(), 4, "{path:?}");
+    assert_eq!(path[2], "прочие");
+    assert_eq!(v["path"][0]["kind"], "chapter");
+    assert_eq!(v["path"][1]["code"], "2202");
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers[0]["layer"], "base");
+    assert_eq!(layers[0]["status"], "applied");
+    assert!(layers.len() >= 6);
+}
+
+#[test]
+fn show_accepts_the_printed_code_with_spaces() {
+    let v = json_of(&tamga(&[
+        "tariff",
+        "show",
+        "2201 10 110 0",
+        "--date",
+        "2018-06-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["import_duty"]["rate"], "15% min 0.07 EUR/l");
+    assert_eq!(v["import_duty"]["kind"], "combined_min");
+}
+
+#[test]
+fn a_date_no_edition_covers_is_an_error_not_a_guess() {
+    let out = tamga(&[
+        "tariff",
+        "show",
+        "2202910000",
+        "--date",
+        "2005-01-01",
+        "--format",
+        "json",
+    ]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no tariff in force for 2202910000 on 2005-01-01"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_2022_nomenclature_says_its_rates_are_unknown() {
+    let v = json_of(&tamga(&[
+        "tariff",
+        "show",
+        "2202910000",
+        "--date",
+        "2023-03-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["edition"]["id"], "tnved2022");
+    assert!(v["import_duty"].is_null());
+    assert!(
+        v["import_duty_unknown"]
+            .as_str()
+            .unwrap()
+            .contains("unknown")
+    );
+    assert_eq!(v["description_ru"], "безалкогольное пиво");
+}
+
+#[test]
+fn a_deeper_line_without_english_says_so() {
+    let v = json_of(&tamga(&[
+        "tariff",
+        "show",
+        "0101291000",
+        "--date",
+        "2018-06-01",
+        "--format",
+        "json",
+    ]));
+    assert!(v["description_en"].is_null());
+    let note = v["description_en_note"].as_str().unwrap();
+    assert!(
+        note.contains("no English text") && note.contains("010129"),
+        "{note}"
+    );
+}
+
+#[test]
+fn search_json_finds_mineral_water() {
+    let v = json_of(&tamga(&[
+        "tariff",
+        "search",
+        "минеральная вода",
+        "--date",
+        "2018-06-01",
+        "--limit",
+        "5",
+        "--format",
+        "json",
+    ]));
+    let results = v["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 5);
+    assert!(results[0]["code"].as_str().unwrap().starts_with("2201"));
+    for r in results {
+        for field in ["code", "description_ru", "description_en", "score"] {
+            assert!(r.get(field).is_some(), "missing {field} in {r}");
+        }
+    }
+}
+
+#[test]
+fn tree_shows_the_lines_under_a_heading_with_dash_lines() {
+    let out = tamga(&["tariff", "tree", "2202", "--date", "2018-06-01"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2202910000"));
+    assert!(text.contains("прочие"));
+    let v = json_of(&tamga(&[
+        "tariff",
+        "tree",
+        "--date",
+        "2018-06-01",
+        "--format",
+        "json",
+    ]));
+    let nodes = v["nodes"].as_array().unwrap();
+    assert_eq!(nodes.iter().filter(|n| n["kind"] == "section").count(), 21);
+    assert!(nodes.iter().filter(|n| n["kind"] == "chapter").count() >= 96);
+}
+
+#[test]
+fn check_accepts_the_shipped_data_directory() {
+    let dir = data_dir();
+    let out = tamga(&["tariff", "check", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok:"));
+}
+
+#[test]
+fn check_reports_a_broken_bundle_with_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("tamga-cli-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&data_dir(), &dir);
+    let normatives = dir.join("union/normatives.csv");
+    let text = std::fs::read_to_string(&normatives).unwrap();
+    std::fs::write(&normatives, text.replacen("85.065", "85.064", 1)).unwrap();
+    let out = tamga(&["tariff", "check", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("union/normatives.csv:"), "{stderr}");
+    assert!(
+        stderr.contains("sum to 99.999, expected exactly 100"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tariff_option_loads_another_bundle() {
+    let dir = data_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_tamga"))
+        .args([
+            "tariff",
+            "show",
+            "0409000000",
+            "--date",
+            "2020-01-01",
+            "--format",
+            "json",
+        ])
+        .env("TAMGA_TARIFF", &dir)
+        .output()
+        .unwrap();
+    let v = json_of(&out);
+    assert_eq!(v["import_duty"]["rate"], "15%");
+    let missing = tamga(&[
+        "--tariff",
+        "/nonexistent/bundle",
+        "tariff",
+        "show",
+        "0409000000",
+    ]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not a directory"));
+}
+
+#[test]
+fn bad_arguments_are_rejected_with_a_message() {
+    let out = tamga(&["tariff", "show", "22O2910000"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected a commodity code"));
+    let out = tamga(&["tariff", "show", "2202910000", "--date", "2018-13-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
