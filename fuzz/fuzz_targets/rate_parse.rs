@@ -28,13 +28,30 @@ fuzz_target!(|data: &[u8]| {
     match RateExpr::parse(&text) {
         Ok(rate) => {
             let canonical = rate.to_string();
-            assert_eq!(RateExpr::parse(&canonical).as_ref(), Ok(&rate), "{canonical}");
+            assert_eq!(
+                RateExpr::parse(&canonical).as_ref(),
+                Ok(&rate),
+                "{canonical}"
+            );
             let official = rate.to_official_ru();
             assert_eq!(RateExpr::parse(&official).as_ref(), Ok(&rate), "{official}");
-            evaluate(&rate, Decimal::new(48_000_000, 2), Decimal::from(20_000), Decimal::new(800_000, 4));
+            evaluate(
+                &rate,
+                Decimal::new(48_000_000, 2),
+                Decimal::from(20_000),
+                Decimal::new(800_000, 4),
+            );
             evaluate(&rate, Decimal::MAX, Decimal::MAX, Decimal::MAX);
-            evaluate(&rate.scaled(Decimal::new(75, 2)), Decimal::ONE, Decimal::new(1, 28), Decimal::ONE);
+            evaluate(
+                &rate.scaled(Decimal::new(75, 2)),
+                Decimal::ONE,
+                Decimal::new(1, 28),
+                Decimal::ONE,
+            );
         }
-        Err(e) => assert!(e.column() >= 1 && e.column() <= text.chars().count() + 1, "{e}"),
+        Err(e) => assert!(
+            e.column() >= 1 && e.column() <= text.chars().count() + 1,
+            "{e}"
+        ),
     }
 });

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A source of bundle files, addressed by their path relative to the bundle root (`editions.csv`).
 pub trait BundleSource: Sync {
@@ -142,7 +143,7 @@ impl Issues {
 
 /// A CSV table of the bundle: its header and records, each with its line number.
 pub(crate) struct Table {
-    pub(crate) file: String,
+    pub(crate) file: Arc<str>,
     columns: HashMap<String, usize>,
     pub(crate) records: Vec<(u64, csv::StringRecord)>,
 }
@@ -184,6 +185,7 @@ impl Table {
     }
 
     pub(crate) fn parse(file: String, bytes: &[u8], issues: &mut Issues) -> Option<Table> {
+        let file: Arc<str> = Arc::from(file);
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -207,7 +209,8 @@ impl Table {
             match reader.read_record(&mut record) {
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line());
-                    records.push((line, std::mem::take(&mut record)));
+                    // A clone is allocated at its exact size; reusing `record` keeps its buffers warm.
+                    records.push((line, record.clone()));
                 }
                 Ok(false) => break,
                 Err(err) => {
@@ -231,7 +234,7 @@ impl Table {
         let index = self.columns.get(name).copied();
         if index.is_none() && required {
             issues.push(BundleIssue {
-                file: self.file.clone(),
+                file: self.file.to_string(),
                 line: 1,
                 column: self.columns.len() as u64 + 1,
                 field: name.to_owned(),
@@ -281,7 +284,7 @@ fn csv_issue(file: &str, err: &csv::Error) -> BundleIssue {
 /// One record of a table.
 #[derive(Clone, Copy)]
 pub(crate) struct Row<'t> {
-    file: &'t str,
+    file: &'t Arc<str>,
     pub(crate) line: u64,
     record: &'t csv::StringRecord,
 }
@@ -294,9 +297,19 @@ impl<'t> Row<'t> {
             .map_or("", str::trim)
     }
 
+    /// Where a cell is, cheaply kept for messages that may come later.
+    pub(crate) fn place(&self, col: Col) -> Place {
+        Place {
+            file: self.file.clone(),
+            line: self.line,
+            column: col.index.map_or(0, |i| i as u64 + 1),
+            field: col.name,
+        }
+    }
+
     pub(crate) fn issue(&self, col: Col, message: impl Into<String>) -> BundleIssue {
         BundleIssue {
-            file: self.file.to_owned(),
+            file: self.file.to_string(),
             line: self.line,
             column: col.index.map_or(0, |i| i as u64 + 1),
             field: col.name.to_owned(),
@@ -351,6 +364,27 @@ impl<'t> Row<'t> {
                 issues.push(self.issue(col, format!("expected {what}: {err}")));
                 None
             }
+        }
+    }
+}
+
+/// The place of a cell: `file:line:column` and the column's name.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    file: Arc<str>,
+    pub(crate) line: u64,
+    column: u64,
+    field: &'static str,
+}
+
+impl Place {
+    pub(crate) fn issue(&self, message: impl Into<String>) -> BundleIssue {
+        BundleIssue {
+            file: self.file.to_string(),
+            line: self.line,
+            column: self.column,
+            field: self.field.to_owned(),
+            message: message.into(),
         }
     }
 }

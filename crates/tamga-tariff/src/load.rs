@@ -11,7 +11,7 @@ use tamga_core::{
     CommodityCode, CountryCode, CurrencyCode, Decimal, UnitCode, Validity, parse_date,
 };
 
-use crate::bundle::{BundleErrors, BundleIssue, BundleSource, Col, Issues, Row, Table};
+use crate::bundle::{BundleErrors, BundleSource, Col, Issues, Place, Row, Table};
 use crate::rate::{RateExpr, split_note_refs};
 use crate::snapshot::*;
 
@@ -39,7 +39,6 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
         currencies: &currencies,
         units: &units,
     };
-
     let member_states = load_member_states(source, &refs, issues);
     let members: Vec<CountryCode> = member_states.iter().map(|m| m.state).collect();
     let mut snapshot = TariffSnapshot {
@@ -225,20 +224,18 @@ fn verification(row: &Row, col: Col, issues: &mut Issues) -> Verification {
 
 /// Reports every pair of overlapping periods among items with the same key.
 fn check_overlaps<K: Eq + std::hash::Hash>(
-    items: impl IntoIterator<Item = (K, Validity, BundleIssue)>,
+    items: impl IntoIterator<Item = (K, Validity, Place)>,
     what: &str,
     issues: &mut Issues,
 ) {
-    let mut by_key: HashMap<K, Vec<(Validity, BundleIssue)>> = HashMap::new();
+    let mut by_key: HashMap<K, Vec<(Validity, Place)>> = HashMap::new();
     for (key, validity, place) in items {
         let seen = by_key.entry(key).or_default();
         if let Some((other, other_place)) = seen.iter().find(|(v, _)| v.overlaps(&validity)) {
-            let mut issue = place.clone();
-            issue.message = format!(
+            issues.push(place.issue(format!(
                 "{what} in force {validity} overlaps the same {what} in force {other} at line {}",
                 other_place.line
-            );
-            issues.push(issue);
+            )));
         }
         seen.push((validity, place));
     }
@@ -369,12 +366,29 @@ fn load_hs_english(source: &dyn BundleSource, issues: &mut Issues) -> HashMap<St
     english
 }
 
+/// An edition as listed in `editions.csv`, before its files are read.
+struct EditionSpec<'t> {
+    edition: Edition,
+    lines_path: &'t str,
+    sections_path: Option<&'t str>,
+    rates_path: Option<&'t str>,
+    temporary_path: &'t str,
+}
+
+/// What one edition's files gave: the edition, its measures with their places, its problems.
+struct EditionLoad {
+    edition: Edition,
+    measures: Vec<Measure>,
+    places: Vec<Place>,
+    issues: Issues,
+}
+
 fn load_editions(
     source: &dyn BundleSource,
     refs: &References,
     hs_english: &HashMap<String, String>,
     snapshot: &mut TariffSnapshot,
-    measure_places: &mut Vec<BundleIssue>,
+    measure_places: &mut Vec<Place>,
     issues: &mut Issues,
 ) {
     let Some(table) = Table::read(source, "editions.csv", true, issues) else {
@@ -391,6 +405,7 @@ fn load_editions(
     let rates_file = table.col("rates_file", true, issues);
     let temporary_file = table.col("temporary_rates_file", true, issues);
     let note = table.col("note", false, issues);
+    let mut specs = Vec::new();
     let mut places = Vec::new();
     for row in table.rows() {
         let Some(edition_id) = row.required(id, "an edition id", issues) else {
@@ -407,18 +422,6 @@ fn load_editions(
                 continue;
             }
         };
-        let mut edition = Edition {
-            id: edition_id.to_owned(),
-            title: row.get(title).to_owned(),
-            validity,
-            legal_basis: Arc::from(row.get(basis)),
-            rates_known,
-            note: row.get(note).to_owned(),
-            lines: Vec::new(),
-            sections: Vec::new(),
-            chapters: Vec::new(),
-            line_by_code: CodeMap::default(),
-        };
         let Some(lines_path) = row.required(
             lines_file,
             "the path of the nomenclature lines file",
@@ -426,41 +429,96 @@ fn load_editions(
         ) else {
             continue;
         };
-        load_lines(source, lines_path, refs, &mut edition, issues);
-        if let Some(path) = row.required(sections_file, "the path of the sections file", issues) {
-            load_sections(source, path, hs_english, &mut edition, issues);
-        }
-        if rates_known {
-            let rates_path = row.required(
+        let sections_path = row.required(sections_file, "the path of the sections file", issues);
+        let rates_path = if rates_known {
+            row.required(
                 rates_file,
                 "the path of the rates file (rates are known)",
                 issues,
-            );
-            let temporary =
-                load_temporary_rates(source, row.get(temporary_file), refs, &edition, issues);
-            if let Some(path) = rates_path {
-                load_base_rates(
-                    source,
-                    path,
-                    refs,
-                    &edition,
-                    &temporary,
-                    snapshot,
-                    measure_places,
-                    issues,
-                );
+            )
+        } else {
+            if !row.get(rates_file).is_empty() {
+                issues.push(row.issue(
+                    rates_file,
+                    "expected no rates file for an edition whose rates are unknown",
+                ));
             }
-        } else if !row.get(rates_file).is_empty() {
-            issues.push(row.issue(
-                rates_file,
-                "expected no rates file for an edition whose rates are unknown",
-            ));
-        }
-        places.push((0u8, validity, row.issue(from, "")));
-        snapshot.editions.push(edition);
+            None
+        };
+        places.push((0u8, validity, row.place(from)));
+        specs.push(EditionSpec {
+            edition: Edition {
+                id: edition_id.to_owned(),
+                title: row.get(title).to_owned(),
+                validity,
+                legal_basis: Arc::from(row.get(basis)),
+                rates_known,
+                note: row.get(note).to_owned(),
+                lines: Vec::new(),
+                sections: Vec::new(),
+                chapters: Vec::new(),
+                line_by_code: CodeMap::default(),
+            },
+            lines_path,
+            sections_path,
+            rates_path,
+            temporary_path: row.get(temporary_file),
+        });
     }
     check_overlaps(places, "tariff edition", issues);
+    // Editions are independent until their measures are merged: read them in parallel.
+    let loads: Vec<EditionLoad> = std::thread::scope(|scope| {
+        let handles: Vec<_> = specs
+            .into_iter()
+            .map(|spec| scope.spawn(move || load_edition(source, refs, hs_english, spec)))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for load in loads {
+        snapshot.editions.push(load.edition);
+        snapshot.measures.extend(load.measures);
+        measure_places.extend(load.places);
+        for issue in load.issues.list {
+            issues.push(issue);
+        }
+    }
     snapshot.editions.sort_by_key(|e| e.validity.from);
+}
+
+fn load_edition(
+    source: &dyn BundleSource,
+    refs: &References,
+    hs_english: &HashMap<String, String>,
+    spec: EditionSpec<'_>,
+) -> EditionLoad {
+    let mut issues = Issues::default();
+    let mut edition = spec.edition;
+    let mut measures = Vec::new();
+    let mut places = Vec::new();
+    load_lines(source, spec.lines_path, refs, &mut edition, &mut issues);
+    if let Some(path) = spec.sections_path {
+        load_sections(source, path, hs_english, &mut edition, &mut issues);
+    }
+    if let Some(path) = spec.rates_path {
+        let temporary =
+            load_temporary_rates(source, spec.temporary_path, refs, &edition, &mut issues);
+        load_base_rates(
+            source,
+            path,
+            refs,
+            &edition,
+            &temporary,
+            &mut measures,
+            &mut places,
+            &mut issues,
+        );
+    }
+    EditionLoad {
+        edition,
+        measures,
+        places,
+        issues,
+    }
 }
 
 /// Strips note markers (`<12>`, `<3С>`) and the trailing colon of a table line's text.
@@ -586,10 +644,11 @@ fn load_lines(
                 issues.push(row.issue(code, format!("code {c} appears twice in the edition")));
             }
             // A heading without subdivisions is printed as its 10-digit code at level 0.
-            if line_level == 0 && c.len() == 10 {
-                if let Some(heading) = c.truncate(4) {
-                    edition.line_by_code.entry(heading.key()).or_insert(index);
-                }
+            if line_level == 0
+                && c.len() == 10
+                && let Some(heading) = c.truncate(4)
+            {
+                edition.line_by_code.entry(heading.key()).or_insert(index);
             }
         }
         edition.lines.push(NomenclatureLine {
@@ -659,13 +718,15 @@ struct TemporaryRate {
     legal_basis: Arc<str>,
 }
 
+/// The temporary rates of an edition by note id. A note that is listed but broken maps to
+/// `None`: its problem is reported once, not again at every rate that refers to it.
 fn load_temporary_rates(
     source: &dyn BundleSource,
     path: &str,
     refs: &References,
     edition: &Edition,
     issues: &mut Issues,
-) -> HashMap<String, TemporaryRate> {
+) -> HashMap<String, Option<TemporaryRate>> {
     let mut notes = HashMap::new();
     if path.is_empty() {
         return notes;
@@ -682,44 +743,45 @@ fn load_temporary_rates(
         let Some(note_id) = row.required(id, "a note id such as 1С", issues) else {
             continue;
         };
-        let Some(rate_text) = row.required(rate, "the temporary rate", issues) else {
+        if notes.contains_key(note_id) {
+            issues.push(row.issue(id, format!("note {note_id} is listed twice")));
             continue;
-        };
-        let Some(parsed) = refs.rate(&row, rate, rate_text, issues) else {
-            continue;
-        };
-        // An empty start means "from the day the deciding act entered into force", which the
-        // source does not date: the edition's own start is the earliest the data supports.
-        let start = match row.get(from) {
-            "" => Some(edition.validity.from),
-            _ => row.parse(from, "a date YYYY-MM-DD", parse_date, issues),
-        };
-        let end = row.parse_optional(to, "a date YYYY-MM-DD or empty", parse_date, issues);
-        let (Some(start), Some(end)) = (start, end) else {
-            continue;
-        };
-        let note_text = row
-            .get(text)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let validity = Validity::new(start, end);
-        let legal_basis = if row.get(from).is_empty() {
-            format!(
-                "{}, note <{note_id}>: {note_text} (start date not given in the source; taken as the edition start)",
-                edition.legal_basis
-            )
-        } else {
-            format!("{}, note <{note_id}>: {note_text}", edition.legal_basis)
-        };
-        notes.insert(
-            note_id.to_owned(),
-            TemporaryRate {
+        }
+        let note = (|| {
+            let rate_text = row.required(rate, "the temporary rate", issues)?;
+            let parsed = refs.rate(&row, rate, rate_text, issues)?;
+            // An empty start means "from the day the deciding act entered into force", which
+            // the source does not date: the edition's own start is the earliest the data supports.
+            let start = match row.get(from) {
+                "" => Some(edition.validity.from),
+                _ => row.parse(from, "a date YYYY-MM-DD", parse_date, issues),
+            };
+            let end = row.parse_optional(to, "a date YYYY-MM-DD or empty", parse_date, issues);
+            let (start, end) = (start?, end?);
+            if end.is_some_and(|end| end < start) {
+                issues.push(row.issue(to, "expected a date on or after valid_from"));
+                return None;
+            }
+            let note_text = row
+                .get(text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let legal_basis = if row.get(from).is_empty() {
+                format!(
+                    "{}, note <{note_id}>: {note_text} (start date not given in the source; taken as the edition start)",
+                    edition.legal_basis
+                )
+            } else {
+                format!("{}, note <{note_id}>: {note_text}", edition.legal_basis)
+            };
+            Some(TemporaryRate {
                 rate: parsed,
-                validity,
+                validity: Validity::new(start, end),
                 legal_basis: Arc::from(legal_basis),
-            },
-        );
+            })
+        })();
+        notes.insert(note_id.to_owned(), note);
     }
     notes
 }
@@ -730,9 +792,9 @@ fn load_base_rates(
     path: &str,
     refs: &References,
     edition: &Edition,
-    temporary: &HashMap<String, TemporaryRate>,
-    snapshot: &mut TariffSnapshot,
-    measure_places: &mut Vec<BundleIssue>,
+    temporary: &HashMap<String, Option<TemporaryRate>>,
+    measures: &mut Vec<Measure>,
+    measure_places: &mut Vec<Place>,
     issues: &mut Issues,
 ) {
     let Some(table) = Table::read(source, path, true, issues) else {
@@ -742,7 +804,7 @@ fn load_base_rates(
     let rate = table.col("rate_raw", true, issues);
     let note_refs = table.col("tariff_note_refs", false, issues);
     let edition_id: Arc<str> = Arc::from(format!("{}:base", edition.id));
-    snapshot.measures.reserve(table.records.len());
+    measures.reserve(table.records.len());
     for row in table.rows() {
         let Some(parsed_code) = row.parse(code, "a commodity code", CommodityCode::parse, issues)
         else {
@@ -776,7 +838,7 @@ fn load_base_rates(
         let Some(parsed) = refs.rate(&row, rate, rate_text, issues) else {
             continue;
         };
-        snapshot.measures.push(Measure {
+        measures.push(Measure {
             id: edition_id.clone(),
             kind: MeasureKind::Base,
             code: parsed_code,
@@ -786,17 +848,27 @@ fn load_base_rates(
             validity: edition.validity,
             legal_basis: edition.legal_basis.clone(),
         });
-        measure_places.push(row.issue(code, ""));
+        measure_places.push(row.place(code));
         for note in notes {
-            let Some(temp) = temporary.get(&note) else {
-                issues.push(row.issue(rate, format!("refers to the temporary-rate note <{note}>, which the notes file does not have")));
-                continue;
+            let temp = match temporary.get(&note) {
+                Some(Some(temp)) => temp,
+                // Listed but broken: already reported where it is listed.
+                Some(None) => continue,
+                None => {
+                    issues.push(row.issue(
+                        rate,
+                        format!(
+                            "refers to the temporary-rate note <{note}>, which the notes file does not have"
+                        ),
+                    ));
+                    continue;
+                }
             };
             // A temporary period outside the edition never applies within this snapshot.
             let Some(validity) = temp.validity.clamp_to(&edition.validity) else {
                 continue;
             };
-            snapshot.measures.push(Measure {
+            measures.push(Measure {
                 id: Arc::from(note.as_str()),
                 kind: MeasureKind::Temporary,
                 code: parsed_code,
@@ -806,7 +878,7 @@ fn load_base_rates(
                 validity,
                 legal_basis: temp.legal_basis.clone(),
             });
-            measure_places.push(row.issue(rate, ""));
+            measure_places.push(row.place(rate));
         }
     }
 }
@@ -816,7 +888,7 @@ fn load_measures(
     refs: &References,
     members: &[CountryCode],
     snapshot: &mut TariffSnapshot,
-    measure_places: &mut Vec<BundleIssue>,
+    measure_places: &mut Vec<Place>,
     issues: &mut Issues,
 ) {
     let Some(table) = Table::read(source, "measures.csv", false, issues) else {
@@ -887,7 +959,7 @@ fn load_measures(
             validity: measure_validity,
             legal_basis: Arc::from(legal_basis),
         });
-        measure_places.push(row.issue(id, ""));
+        measure_places.push(row.place(id));
     }
 }
 
@@ -979,11 +1051,7 @@ fn load_quotas(
             issues.push(row.issue(volume, "expected a positive volume"));
             continue;
         }
-        places.push((
-            (quota_code, quota_origin),
-            quota_validity,
-            row.issue(id, ""),
-        ));
+        places.push(((quota_code, quota_origin), quota_validity, row.place(id)));
         snapshot.quotas.push(TariffQuota {
             id: Arc::from(quota_id),
             code: quota_code,
@@ -998,7 +1066,7 @@ fn load_quotas(
     check_overlaps(places, "tariff quota", issues);
 }
 
-fn check_measure_overlaps(measures: &[Measure], places: &[BundleIssue], issues: &mut Issues) {
+fn check_measure_overlaps(measures: &[Measure], places: &[Place], issues: &mut Issues) {
     check_overlaps(
         measures.iter().zip(places).map(|(m, place)| {
             (
@@ -1051,7 +1119,7 @@ fn load_member_states(
         else {
             continue;
         };
-        places.push((code, membership, row.issue(state, "")));
+        places.push((code, membership, row.place(state)));
         states.push(MemberState {
             state: code,
             name_en: row.get(name_en).to_owned(),
@@ -1097,7 +1165,7 @@ fn load_state_currencies(
         else {
             continue;
         };
-        places.push((code, period, row.issue(state, "")));
+        places.push((code, period, row.place(state)));
         list.push(StateCurrency {
             state: code,
             currency: money,
@@ -1141,7 +1209,7 @@ fn load_vat_rates(
             issues.push(row.issue(percent, "expected a percentage between 0 and 100"));
             continue;
         }
-        places.push(((code, rate_kind.to_owned()), period, row.issue(state, "")));
+        places.push(((code, rate_kind.to_owned()), period, row.place(state)));
         list.push(VatRate {
             state: code,
             rate_kind: rate_kind.to_owned(),
@@ -1175,9 +1243,8 @@ fn load_customs_fees(
     let currency = table.col("currency", true, issues);
     let src = table.col("source", false, issues);
     let check = table.col("verification", false, issues);
-    let mut first_rows: HashMap<String, (CountryCode, Validity, BundleIssue)> = HashMap::new();
-    let mut band_rows: HashMap<String, Vec<(Decimal, Option<Decimal>, BundleIssue)>> =
-        HashMap::new();
+    let mut first_rows: HashMap<String, (CountryCode, Validity, Place)> = HashMap::new();
+    let mut band_rows: HashMap<String, Vec<(Decimal, Option<Decimal>, Place)>> = HashMap::new();
     for row in table.rows() {
         let code = member_state(&row, state, members, issues).flatten();
         let schedule_id = row.required(schedule, "a schedule id", issues);
@@ -1214,16 +1281,13 @@ fn load_customs_fees(
             }
             Some(_) => {}
             None => {
-                first_rows.insert(
-                    schedule_id.to_owned(),
-                    (code, period, row.issue(schedule, "")),
-                );
+                first_rows.insert(schedule_id.to_owned(), (code, period, row.place(schedule)));
             }
         }
         band_rows
             .entry(schedule_id.to_owned())
             .or_default()
-            .push((low, high, row.issue(over, "")));
+            .push((low, high, row.place(over)));
         bands.push(CustomsFeeBand {
             state: code,
             schedule: schedule_id.to_owned(),
@@ -1238,40 +1302,32 @@ fn load_customs_fees(
     }
     // The bands of a schedule must cover every value exactly once.
     for (schedule_id, mut rows) in band_rows {
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_by_key(|a| a.0);
         let mut expected_low = Decimal::ZERO;
         let count = rows.len();
         for (i, (low, high, place)) in rows.into_iter().enumerate() {
             if low != expected_low {
-                let mut issue = place.clone();
-                issue.message = format!(
+                issues.push(place.issue(format!(
                     "schedule {schedule_id}: expected the next band to start above {expected_low}, it starts above {low}"
-                );
-                issues.push(issue);
+                )));
             }
             match high {
                 Some(h) if h > low => expected_low = h,
                 Some(_) => {
-                    let mut issue = place;
-                    issue.message =
-                        format!("schedule {schedule_id}: a band must end above where it starts");
-                    issues.push(issue);
+                    issues.push(place.issue(format!(
+                        "schedule {schedule_id}: a band must end above where it starts"
+                    )));
                 }
                 None if i + 1 != count => {
-                    let mut issue = place;
-                    issue.message =
-                        format!("schedule {schedule_id}: only the top band may be open-ended");
-                    issues.push(issue);
+                    issues.push(place.issue(format!(
+                        "schedule {schedule_id}: only the top band may be open-ended"
+                    )));
                 }
                 None => {}
             }
         }
     }
-    check_overlaps(
-        first_rows.into_values().map(|(s, v, place)| (s, v, place)),
-        "customs fee schedule",
-        issues,
-    );
+    check_overlaps(first_rows.into_values(), "customs fee schedule", issues);
     bands
 }
 
@@ -1280,7 +1336,7 @@ fn load_normatives(
     members: &[CountryCode],
     issues: &mut Issues,
 ) -> Vec<NormativeSet> {
-    let mut sets: Vec<(NormativeSet, BundleIssue)> = Vec::new();
+    let mut sets: Vec<(NormativeSet, Place)> = Vec::new();
     let Some(table) = Table::read(source, "union/normatives.csv", false, issues) else {
         return Vec::new();
     };
@@ -1335,19 +1391,17 @@ fn load_normatives(
                     legal_basis: row.get(basis).to_owned(),
                     verification: row_check,
                 },
-                row.issue(percent, ""),
+                row.place(percent),
             )),
         }
     }
     for (normative_set, place) in &sets {
         let total: Decimal = normative_set.shares.iter().map(|(_, p)| *p).sum();
         if total != Decimal::ONE_HUNDRED {
-            let mut issue = place.clone();
-            issue.message = format!(
+            issues.push(place.issue(format!(
                 "the shares of normative set {} sum to {total}, expected exactly 100",
                 normative_set.id
-            );
-            issues.push(issue);
+            )));
         }
     }
     check_overlaps(
@@ -1382,7 +1436,7 @@ fn load_country_groups(
         let (Some(group_id), Some(code), Some(period)) = (group_id, code, period) else {
             continue;
         };
-        places.push(((group_id.to_owned(), code), period, row.issue(country, "")));
+        places.push(((group_id.to_owned(), code), period, row.place(country)));
         list.push(CountryGroupMembership {
             group: group_id.to_owned(),
             country: code,
@@ -1421,7 +1475,7 @@ fn load_preference_regimes(
             issues.push(row.issue(percent, "expected a percentage between 0 and 100"));
             continue;
         }
-        places.push((group_id.to_owned(), period, row.issue(group, "")));
+        places.push((group_id.to_owned(), period, row.place(group)));
         list.push(PreferenceRegime {
             group: group_id.to_owned(),
             percent_of_rate: share,
@@ -1459,7 +1513,7 @@ fn load_procedure_codes(source: &dyn BundleSource, issues: &mut Issues) -> Vec<P
             ));
             continue;
         }
-        places.push((procedure.to_owned(), period, row.issue(code, "")));
+        places.push((procedure.to_owned(), period, row.place(code)));
         list.push(ProcedureCode {
             code: procedure.to_owned(),
             name_en: row.get(name_en).to_owned(),

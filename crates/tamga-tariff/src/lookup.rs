@@ -409,6 +409,12 @@ impl TariffSnapshot {
             return;
         };
         let factor = regime.percent_of_rate / Decimal::ONE_HUNDRED;
+        // The preferential rate holds while the rate, the regime and the origin's membership do.
+        let validity = current
+            .validity
+            .clamp_to(&regime.validity)
+            .and_then(|v| v.clamp_to(&group.validity))
+            .unwrap_or(current.validity);
         let rate = current.rate.scaled(factor);
         let legal_basis = format!(
             "{}; origin {origin} in group {} ({}); on the rate of {}",
@@ -419,7 +425,7 @@ impl TariffSnapshot {
             status: LayerStatus::Applied,
             rate: Some(Cow::Owned(rate.clone())),
             legal_basis: Some(Cow::Owned(legal_basis.clone())),
-            validity: current.validity.clamp_to(&regime.validity),
+            validity: Some(validity),
             attached_at: None,
             reason: Cow::Owned(format!(
                 "goods from a country of the {} group pay {}% of the rate, given proof of origin and goods on the preference list",
@@ -431,10 +437,7 @@ impl TariffSnapshot {
             rate: Cow::Owned(rate),
             layer: Layer::Preference,
             legal_basis: Cow::Owned(legal_basis),
-            validity: current
-                .validity
-                .clamp_to(&regime.validity)
-                .unwrap_or(current.validity),
+            validity,
         };
     }
 

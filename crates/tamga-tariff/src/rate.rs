@@ -634,6 +634,36 @@ const EXPECT_UNIT: &str = "a unit (kg, l, pcs, cm3_engine, кг, л, шт, …)"
 const EXPECT_PER: &str = "\"/\" and a unit (EUR/kg) or \"за\" and a quantity (евро за 1 кг)";
 const EXPECT_END: &str = "end of text";
 
+/// A number as read: its value, its column, and its decimal separator with that one's column.
+struct Num {
+    value: Decimal,
+    column: usize,
+    separator: Option<(char, usize)>,
+}
+
+/// Which text a part is written in: canonical (`12.5%`) or official Russian (`12,5`).
+#[derive(Clone, Copy)]
+enum Spelling {
+    Canonical,
+    Russian,
+}
+
+impl Spelling {
+    fn separator(self) -> char {
+        match self {
+            Spelling::Canonical => '.',
+            Spelling::Russian => ',',
+        }
+    }
+
+    fn expected_separator(self) -> &'static str {
+        match self {
+            Spelling::Canonical => "a decimal point \".\" as in 12.5% or 0.07 EUR/l",
+            Spelling::Russian => "a decimal comma \",\" as in \"0,07 евро за 1 л\"",
+        }
+    }
+}
+
 struct Parser {
     chars: Vec<char>,
     pos: usize,
@@ -735,7 +765,7 @@ impl Parser {
     }
 
     /// An unsigned decimal: digits, optionally a `.` or `,` and more digits.
-    fn number(&mut self, expected: &'static str) -> Result<(Decimal, usize), RateParseError> {
+    fn number(&mut self, expected: &'static str) -> Result<Num, RateParseError> {
         let column = self.pos + 1;
         match self.peek() {
             Some('-' | '−') if self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) => {
@@ -749,9 +779,11 @@ impl Parser {
             text.push(c);
             self.pos += 1;
         }
-        if matches!(self.peek(), Some('.' | ','))
+        let mut separator = None;
+        if let Some(sep @ ('.' | ',')) = self.peek()
             && self.peek_at(1).is_some_and(|c| c.is_ascii_digit())
         {
+            separator = Some((sep, self.pos + 1));
             text.push('.');
             self.pos += 1;
             while let Some(c) = self.peek().filter(char::is_ascii_digit) {
@@ -760,7 +792,11 @@ impl Parser {
             }
         }
         match Decimal::from_str_exact(&text) {
-            Ok(d) => Ok((d.normalize(), column)),
+            Ok(d) => Ok(Num {
+                value: d.normalize(),
+                column,
+                separator,
+            }),
             Err(_) => {
                 let mut shown: String = text.chars().take(40).collect();
                 if shown.len() < text.len() {
@@ -774,14 +810,26 @@ impl Parser {
         }
     }
 
-    fn positive(&mut self, expected: &'static str) -> Result<Decimal, RateParseError> {
+    fn positive(&mut self, expected: &'static str) -> Result<Num, RateParseError> {
         let start = self.pos;
-        let (n, _) = self.number(expected)?;
-        if n.is_zero() {
+        let n = self.number(expected)?;
+        if n.value.is_zero() {
             self.pos = start;
             return Err(self.expected("a quantity greater than zero"));
         }
         Ok(n)
+    }
+
+    /// The decimal separator must match the spelling, so that `1,000%` is not read as 1%.
+    fn check_separator(num: &Num, spelling: Spelling) -> Result<(), RateParseError> {
+        match num.separator {
+            Some((sep, column)) if sep != spelling.separator() => Err(RateParseError::Expected {
+                column,
+                expected: spelling.expected_separator(),
+                found: format!("{:?}", sep.to_string()),
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn end(&mut self) -> Result<(), RateParseError> {
@@ -801,22 +849,25 @@ impl Parser {
         if self.at_end() {
             return Err(RateParseError::Empty);
         }
-        let (first, first_column) = self.number(EXPECT_START)?;
-        let percent = |value: Decimal| {
-            if value > MAX_PERCENT {
+        let first = self.number(EXPECT_START)?;
+        let percent = |num: Num, spelling: Option<Spelling>| {
+            if let Some(spelling) = spelling {
+                Self::check_separator(&num, spelling)?;
+            }
+            if num.value > MAX_PERCENT {
                 Err(RateParseError::PercentTooLarge {
-                    column: first_column,
-                    percent: value,
+                    column: num.column,
+                    percent: num.value,
                 })
             } else {
-                Ok(value)
+                Ok(num.value)
             }
         };
         self.skip_ws();
 
         // Canonical: `15%`, `15% min …`, `15% max …`, `15% + …`.
         if self.eat_char('%') {
-            let percent = percent(first)?;
+            let percent = percent(first, Some(Spelling::Canonical))?;
             self.skip_ws();
             if self.at_end() {
                 return Ok(RateExpr::AdValorem { percent });
@@ -842,7 +893,7 @@ impl Parser {
         // Russian ad valorem: a bare number.
         if self.at_end() {
             return Ok(RateExpr::AdValorem {
-                percent: percent(first)?,
+                percent: percent(first, None)?,
             });
         }
 
@@ -862,7 +913,7 @@ impl Parser {
             None
         };
         if let Some((kind, expect_amount)) = russian {
-            let percent = percent(first)?;
+            let percent = percent(first, Some(Spelling::Russian))?;
             self.skip_ws();
             let specific = self.specific(expect_amount)?;
             self.end()?;
@@ -895,7 +946,7 @@ impl Parser {
     }
 
     fn specific(&mut self, expect_amount: &'static str) -> Result<SpecificRate, RateParseError> {
-        let (amount, _) = self.number(expect_amount)?;
+        let amount = self.number(expect_amount)?;
         self.skip_ws();
         let currency = self
             .currency()
@@ -906,15 +957,17 @@ impl Parser {
     /// After the currency: `/1000kg` or ` за 1000 кг`.
     fn specific_tail(
         &mut self,
-        amount: Decimal,
+        amount: Num,
         currency: CurrencyCode,
     ) -> Result<SpecificRate, RateParseError> {
         let per_quantity = if self.eat_char('/') {
+            Self::check_separator(&amount, Spelling::Canonical)?;
             self.skip_ws();
             if self.peek().is_some_and(|c| c.is_ascii_digit()) {
                 let per = self.positive("a quantity")?;
+                Self::check_separator(&per, Spelling::Canonical)?;
                 self.skip_ws();
-                per
+                per.value
             } else {
                 Decimal::ONE
             }
@@ -923,13 +976,15 @@ impl Parser {
             if ws == 0 || !self.eat_phrase("за ") {
                 return Err(self.expected(EXPECT_PER));
             }
+            Self::check_separator(&amount, Spelling::Russian)?;
             let per = self.positive("a quantity after \"за\"")?;
+            Self::check_separator(&per, Spelling::Russian)?;
             self.skip_ws();
-            per
+            per.value
         };
         let unit = self.unit()?;
         Ok(SpecificRate {
-            amount,
+            amount: amount.value,
             currency,
             per_quantity,
             unit,
@@ -1041,6 +1096,25 @@ mod tests {
             err("15.%"),
             RateParseError::Expected { column: 3, .. }
         ));
+    }
+
+    #[test]
+    fn decimal_separator_must_match_the_spelling() {
+        // "1,000%" must not silently become 1%.
+        let e = err("1,000%");
+        assert_eq!(e.column(), 2);
+        assert!(e.to_string().contains("a decimal point"), "{e}");
+        assert_eq!(err("1,5 EUR/kg").column(), 2);
+        assert_eq!(err("2 EUR/1,5kg").column(), 8);
+        assert_eq!(err("0.07 евро за 1 л").column(), 2);
+        assert_eq!(err("12.5 плюс 0,02 евро за 1 кг").column(), 3);
+        assert_eq!(err("15, но не менее 0,07 евро за 1.5 л").column(), 31);
+        // A bare number may be either; each part may be spelled its own way.
+        assert_eq!(RateExpr::parse("12.5"), RateExpr::parse("12,5"));
+        assert_eq!(
+            RateExpr::parse("15% min 0,07 евро за 1 л"),
+            RateExpr::parse("15% min 0.07 EUR/l")
+        );
     }
 
     #[test]

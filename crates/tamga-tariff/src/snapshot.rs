@@ -94,7 +94,7 @@ impl Edition {
         }
         self.lines
             .iter()
-            .any(|l| l.code.is_some_and(|c| c.starts_with(prefix)))
+            .any(|l| l.kind != LineKind::Excluded && l.code.is_some_and(|c| c.starts_with(prefix)))
     }
 }
 
@@ -463,7 +463,7 @@ impl TariffSnapshot {
             .iter()
             .filter(|b| b.state == state && b.validity.contains(date))
             .collect();
-        bands.sort_by(|a, b| a.value_over.cmp(&b.value_over));
+        bands.sort_by_key(|a| a.value_over);
         bands
     }
 

@@ -21,13 +21,7 @@ fn resident_kib() -> Option<u64> {
 }
 
 fn load_and_index() -> (tamga_tariff::TariffSnapshot, Vec<tamga_search::SearchIndex>) {
-    let snapshot = tamga::catalogue::load_snapshot(None).expect("the built-in bundle loads");
-    let indexes = snapshot
-        .editions
-        .iter()
-        .map(|e| tamga::catalogue::search_index(&snapshot, e))
-        .collect();
-    (snapshot, indexes)
+    tamga::catalogue::load_and_index(None).expect("the built-in bundle loads")
 }
 
 fn bench_load(c: &mut Criterion) {

@@ -93,3 +93,25 @@ pub fn search_index(
 ) -> tamga_search::SearchIndex {
     tamga_search::SearchIndex::build(search_documents(snapshot, edition))
 }
+
+/// Loads a bundle and indexes every edition for search, one thread per edition.
+pub fn load_and_index(
+    dir: Option<&Path>,
+) -> anyhow::Result<(TariffSnapshot, Vec<tamga_search::SearchIndex>)> {
+    let snapshot = load_snapshot(dir)?;
+    let indexes = std::thread::scope(|scope| {
+        let handles: Vec<_> = snapshot
+            .editions
+            .iter()
+            .map(|edition| scope.spawn(|| search_index(&snapshot, edition)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("indexing an edition failed"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    Ok((snapshot, indexes))
+}
