@@ -5,7 +5,11 @@
 //! (`автомобиль → автомобил` but `автомобили → автомоб`), the query side widens the match
 //! (see `SearchIndex::variants`), not this module.
 
+use std::sync::OnceLock;
+
 use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::fx::FastSet;
 
 /// Tokens longer than this many bytes are cut before stemming.
 ///
@@ -49,15 +53,59 @@ impl Analyzer {
     }
 }
 
+impl Analyzer {
+    /// Every index term of `text` in order, negated ones prefixed with [`NEGATED`]. For
+    /// queries and the synonym table; indexing goes through its own caches.
+    pub(crate) fn terms(&self, text: &str, mut sink: impl FnMut(String)) {
+        let mut negation = Negation::default();
+        tokens(text, |token, after_break| {
+            let Some(negated) = negation.feed(role(token), after_break) else {
+                return;
+            };
+            if let Some(term) = self.term(token) {
+                sink(if negated {
+                    format!("{NEGATED}{term}")
+                } else {
+                    term
+                });
+            }
+        });
+    }
+}
+
 /// Splits `text` into normalised tokens and hands each to `sink`.
 ///
 /// A token is a run of alphanumeric characters. Normalisation lower-cases, folds `ё` to `е`
 /// and drops combining marks, except that a combining breve after `и` makes `й` (text pasted
-/// from some PDFs carries `й` and `ё` decomposed).
-pub(crate) fn tokens(text: &str, mut sink: impl FnMut(&str)) {
+/// from some PDFs carries `й` and `ё` decomposed). A lone letter joined by a hyphen to a word
+/// joins it (`T-shirt` → `tshirt`).
+///
+/// The second argument to `sink` tells whether punctuation that ends a phrase (see
+/// [`is_break`]) came between the previous token and this one.
+pub(crate) fn tokens(text: &str, mut sink: impl FnMut(&str, bool)) {
+    let bytes = text.as_bytes();
     let mut token = String::with_capacity(32);
-    for ch in text.chars() {
-        if ch.is_alphanumeric() {
+    let mut after_break = false;
+    let mut pos = 0;
+    while let Some(&byte) = bytes.get(pos) {
+        // Decoding by hand: ASCII and two-byte sequences (Cyrillic) are nearly all the text.
+        let ch = if byte < 0x80 {
+            pos += 1;
+            char::from(byte)
+        } else if byte & 0xe0 == 0xc0 && pos + 1 < bytes.len() {
+            let code = u32::from(byte & 0x1f) << 6 | u32::from(bytes[pos + 1] & 0x3f);
+            pos += 2;
+            char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+        } else {
+            let Some(ch) = text.get(pos..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            pos += ch.len_utf8();
+            ch
+        };
+        if let Some(lower) = fast_lower(ch) {
+            token.push(lower);
+        } else if ch.is_alphanumeric() {
             for lower in ch.to_lowercase() {
                 token.push(if lower == 'ё' { 'е' } else { lower });
             }
@@ -66,16 +114,149 @@ pub(crate) fn tokens(text: &str, mut sink: impl FnMut(&str)) {
                 token.pop();
                 token.push('й');
             }
-        } else if !token.is_empty() {
-            emit(&mut token, &mut sink);
+        } else if ch == '-'
+            && is_one_char(&token)
+            && text
+                .get(pos..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(char::is_alphanumeric)
+        {
+            // `T-shirts`, `X-ray`: one word, not a dropped lone letter and another word.
+        } else {
+            if !token.is_empty() {
+                emit(&mut token, after_break, &mut sink);
+                after_break = false;
+            }
+            after_break |= is_break(ch);
         }
     }
     if !token.is_empty() {
-        emit(&mut token, &mut sink);
+        emit(&mut token, after_break, &mut sink);
     }
 }
 
-fn emit(token: &mut String, sink: &mut impl FnMut(&str)) {
+/// The normalised form of an ASCII alphanumeric or a basic Russian letter, without the
+/// Unicode tables (most of the text is one or the other); `None` for anything else.
+fn fast_lower(ch: char) -> Option<char> {
+    match ch {
+        'a'..='z' | '0'..='9' | 'а'..='я' => Some(ch),
+        'A'..='Z' => Some(ch.to_ascii_lowercase()),
+        // А..Я and а..я are 32 code points apart.
+        'А'..='Я' => char::from_u32(ch as u32 + 32),
+        'ё' | 'Ё' => Some('е'),
+        _ => None,
+    }
+}
+
+/// Punctuation that ends a phrase, and with it the scope of a negation.
+fn is_break(ch: char) -> bool {
+    matches!(
+        ch,
+        ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?' | '/' | '\n'
+    )
+}
+
+/// Prefix of a negated term: `без кофеина` is indexed as `~кофеин`, so that `кофе без
+/// кофеина` finds decaffeinated coffee and `roasted coffee` does not find `not roasted`.
+/// No stem contains it, since tokens are alphanumeric.
+pub(crate) const NEGATED: char = '~';
+
+/// Tracks negation over a token stream: a negator (`не`, `без`, `кроме`, `not`, `without`,
+/// `other than`, …) negates the words after it up to the next phrase break; `non` negates
+/// only the next word. `whether or not` negates nothing. The words after `кроме`/`except`
+/// name other goods; negating them keeps `Автомобили … (кроме … товарной позиции 8702)` from
+/// matching the excluded goods.
+#[derive(Debug, Default)]
+pub(crate) struct Negation {
+    negated: bool,
+    /// The negation ends after the next word (`non-alcoholic beverages`).
+    one_word: bool,
+    /// How much of `whether or` came just before.
+    whether_or: u8,
+}
+
+impl Negation {
+    /// Feeds one token (as from [`tokens`], with its [`role`]). `None` for a negator, which
+    /// is consumed; otherwise whether the token is negated.
+    pub(crate) fn feed(&mut self, role: Role, after_break: bool) -> Option<bool> {
+        if after_break {
+            self.negated = false;
+            self.whether_or = 0;
+        }
+        let whether_or = self.whether_or;
+        self.whether_or = match role.negation {
+            NegationRole::Whether => 1,
+            NegationRole::Or if whether_or == 1 => 2,
+            _ => 0,
+        };
+        match role.negation {
+            NegationRole::Not if whether_or == 2 => return None,
+            NegationRole::Not | NegationRole::Negator => {
+                self.negated = true;
+                self.one_word = false;
+                return None;
+            }
+            NegationRole::NegatorOfOneWord => {
+                self.negated = true;
+                self.one_word = true;
+                return None;
+            }
+            NegationRole::Plain | NegationRole::Whether | NegationRole::Or => {}
+        }
+        let negated = self.negated;
+        if self.one_word {
+            self.negated = false;
+            self.one_word = false;
+        }
+        Some(negated)
+    }
+}
+
+/// See [`Negation`]. All are stop words as well.
+static NEGATORS: WordList =
+    WordList::new("без исключением кроме не нет except excluding not than without");
+
+/// What a token does to the structure of a phrase, besides naming something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Role {
+    /// It ends the head of a phrase (see [`HEAD_ENDERS`]).
+    pub(crate) ends_head: bool,
+    negation: NegationRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NegationRole {
+    Plain,
+    Whether,
+    Or,
+    Not,
+    Negator,
+    /// `non`.
+    NegatorOfOneWord,
+}
+
+/// The [`Role`] of a normalised token. Indexing computes it once per distinct token.
+pub(crate) fn role(token: &str) -> Role {
+    let negation = match token {
+        "whether" => NegationRole::Whether,
+        "or" => NegationRole::Or,
+        "not" => NegationRole::Not,
+        "non" => NegationRole::NegatorOfOneWord,
+        _ if NEGATORS.contains(token) => NegationRole::Negator,
+        _ => NegationRole::Plain,
+    };
+    Role {
+        ends_head: HEAD_ENDERS.contains(token),
+        negation,
+    }
+}
+
+fn is_one_char(token: &str) -> bool {
+    let mut chars = token.chars();
+    chars.next().is_some() && chars.next().is_none()
+}
+
+fn emit(token: &mut String, after_break: bool, sink: &mut impl FnMut(&str, bool)) {
     if token.len() > MAX_TOKEN_BYTES {
         let mut cut = MAX_TOKEN_BYTES;
         while !token.is_char_boundary(cut) {
@@ -83,7 +264,7 @@ fn emit(token: &mut String, sink: &mut impl FnMut(&str)) {
         }
         token.truncate(cut);
     }
-    sink(token);
+    sink(token, after_break);
     token.clear();
 }
 
@@ -100,93 +281,51 @@ fn is_combining_mark(ch: char) -> bool {
 /// Kept small on purpose: a word that names goods, however common (`прочие`, `other`), is left
 /// to the inverse document frequency to weigh. `кроме`/`except` are here because they only
 /// introduce exclusions, and a broker never types them to mean the excluded goods.
-const STOP_WORDS: &[&str] = &[
-    // Russian (already ё-folded).
-    "а",
-    "без",
-    "бы",
-    "в",
-    "во",
-    "все",
-    "всех",
-    "да",
-    "для",
-    "до",
-    "его",
-    "ее",
-    "если",
-    "же",
-    "за",
-    "и",
-    "из",
-    "или",
-    "им",
-    "их",
-    "к",
-    "как",
-    "ко",
-    "кроме",
-    "ли",
-    "либо",
-    "на",
-    "над",
-    "не",
-    "ни",
-    "но",
-    "о",
-    "об",
-    "от",
-    "по",
-    "под",
-    "при",
-    "с",
-    "со",
-    "так",
-    "также",
-    "то",
-    "том",
-    "у",
-    "чем",
-    "что",
-    "это",
-    "этих",
-    "этого", // English.
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "be",
-    "by",
-    "except",
-    "excluding",
-    "for",
-    "from",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "nor",
-    "not",
-    "of",
-    "on",
-    "or",
-    "than",
-    "that",
-    "the",
-    "their",
-    "this",
-    "to",
-    "whether",
-    "with",
-    "without",
-];
+static STOP_WORDS: WordList = WordList::new(
+    "
+    а без бы в во все всех да для до его ее если же за и из или им их исключением к как ко
+    кроме ли либо на над не нет ни них но о об от по под при с со так также то том у чем что
+    это этих этого
+    a an and are as at be by except excluding for from in into is it its non nor not of on or
+    than that the their this to whether with without
+    ",
+);
+
+/// Words after which a phrase of the nomenclature goes on to qualify the goods rather than
+/// name them: prepositions, and the words introducing inclusions and exclusions. Tested on
+/// normalised tokens.
+static HEAD_ENDERS: WordList = WordList::new(
+    "
+    без в во для до за из исключением к ко кроме включая на над о об от по под при с со через
+    by containing except excluding for from in including into not of on other than to whether
+    with without
+    ",
+);
+
+/// A fixed list of words, written as one whitespace-separated string for readability and
+/// hashed on first use (it is consulted for every token analysed).
+struct WordList {
+    words: &'static str,
+    set: OnceLock<FastSet<&'static str>>,
+}
+
+impl WordList {
+    const fn new(words: &'static str) -> WordList {
+        WordList {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.split_whitespace().collect())
+            .contains(token)
+    }
+}
 
 fn is_stop_word(token: &str) -> bool {
-    // A short list, searched once per distinct token at build time and per query word.
-    STOP_WORDS.contains(&token)
+    STOP_WORDS.contains(token)
 }
 
 #[cfg(test)]
@@ -194,9 +333,8 @@ mod tests {
     use super::*;
 
     fn terms(text: &str) -> Vec<String> {
-        let analyzer = Analyzer::new();
         let mut res = Vec::new();
-        tokens(text, |token| res.extend(analyzer.term(token)));
+        Analyzer::new().terms(text, |term| res.push(term));
         res
     }
 
@@ -224,9 +362,46 @@ mod tests {
     #[test]
     fn digits_and_mixed_tokens() {
         assert_eq!(
-            terms("не более 1000 см3; 80 об.%"),
+            terms("более 1000 см3; 80 об.%"),
             ["бол", "1000", "см3", "80"]
         );
+    }
+
+    #[test]
+    fn negation_lasts_to_the_phrase_break() {
+        assert_eq!(
+            terms("кофе без кофеина, жареный"),
+            ["коф", "~кофеин", "жарен"]
+        );
+        let coffee = terms("Coffee; not roasted or decaffeinated");
+        assert_eq!(coffee, ["coffe", "~roast", "~decaffein"]);
+        assert_eq!(terms("whether or not roasted"), ["roast"]);
+        assert_eq!(terms("Non-alcoholic beverages"), ["~alcohol", "beverag"]);
+        assert_eq!(
+            terms("other than cotton; sugar"),
+            ["other", "~cotton", "sugar"]
+        );
+    }
+
+    #[test]
+    fn lone_letter_joins_its_hyphenated_word() {
+        assert_eq!(terms("T-shirts, X-ray"), ["tshirt", "xray"]);
+        assert_eq!(terms("юбки-брюки"), ["юбк", "брюк"]);
+        assert_eq!(terms("a- b"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn fast_lower_agrees_with_unicode() {
+        for ch in ('\0'..='\u{500}').filter(|ch| fast_lower(*ch).is_some()) {
+            let lower: String = ch.to_lowercase().collect();
+            let expected = if lower == "ё" {
+                "е".to_owned()
+            } else {
+                lower
+            };
+            assert_eq!(fast_lower(ch).map(String::from), Some(expected), "{ch:?}");
+            assert!(ch.is_alphanumeric());
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! and `обувь с верхом из текстильных материалов`. Each row of the table is one alternative
 //! wording for one everyday term; a term may have several rows.
 
-use crate::analyze::{self, Analyzer};
+use crate::analyze::Analyzer;
 
 const TABLE: &str = include_str!("../synonyms.csv");
 
@@ -64,7 +64,7 @@ pub fn rows() -> impl Iterator<Item = SynonymRow<'static>> {
 
 fn stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
     let mut res = Vec::new();
-    analyze::tokens(text, |token| res.extend(analyzer.term(token)));
+    analyzer.terms(text, |term| res.push(term));
     res
 }
 

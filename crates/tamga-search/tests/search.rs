@@ -179,8 +179,15 @@ fn singular_query_finds_plural_heading() {
 #[test]
 fn all_query_words_matter() {
     let Fixture { index, .. } = fixture();
-    let hits = index.search("кофе жареный без кофеина", 5);
-    assert!(hits[0].code.starts_with("090122"), "{:?}", codes(&hits));
+    let hits = index.search("чай зеленый", 5);
+    assert!(
+        hits[0].code.starts_with("09021") || hits[0].code.starts_with("09022"),
+        "{:?}",
+        codes(&hits)
+    );
+    // A doc matching both words outranks any matching one, whatever the relevance.
+    assert!(hits[0].score >= 2.0, "{hits:?}");
+    assert!(index.search("чай", 50).iter().all(|hit| hit.score < 2.0));
     let hits = index.search("обувь лыжная", 5);
     assert!(
         hits[0].code.starts_with("6402") || hits[0].code.starts_with("6403"),
@@ -194,10 +201,33 @@ fn english_queries() {
     let Fixture { index, .. } = fixture();
     let hits = index.search("Motor cars", 5);
     assert_eq!(hits[0].code, "8703", "{:?}", codes(&hits));
-    let hits = index.search("roasted coffee, decaffeinated", 5);
-    assert!(hits[0].code.starts_with("090122"), "{:?}", codes(&hits));
-    let hits = index.search("pneumatic tyres for buses", 5);
+    let hits = index.search("green tea", 5);
+    assert!(hits[0].code.starts_with("0902"), "{:?}", codes(&hits));
+    let hits = index.search("new pneumatic tyres for buses", 5);
     assert!(hits[0].code.starts_with("401120"), "{:?}", codes(&hits));
+}
+
+#[test]
+fn negation_is_respected() {
+    let Fixture { index, .. } = fixture();
+    // "Кофе жареный / без кофеина" and "кофе нежареный / без кофеина" first; the lines
+    // "с кофеином" and the heading's "с кофеином или без кофеина" after them.
+    for query in ["кофе без кофеина", "decaffeinated coffee"] {
+        let hits = index.search(query, 2);
+        let mut top: Vec<&str> = codes(&hits);
+        top.sort_unstable();
+        assert_eq!(top, ["090112000", "090122000"], "{query}");
+    }
+    // HS: "Coffee; not roasted or decaffeinated" must not answer "roasted coffee".
+    let hits = index.search("roasted coffee", 5);
+    assert!(hits[0].code.starts_with("09012"), "{:?}", codes(&hits));
+    let not_roasted = codes(&hits)
+        .into_iter()
+        .filter(|code| code.starts_with("09011"));
+    assert_eq!(not_roasted.count(), 0, "{:?}", codes(&hits));
+    // "Non-alcoholic beer" is in 2202, not 2203.
+    let hits = index.search("non-alcoholic beer", 1);
+    assert!(hits[0].code.starts_with("2202"), "{:?}", codes(&hits));
 }
 
 #[test]

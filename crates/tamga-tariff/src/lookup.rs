@@ -417,8 +417,11 @@ impl TariffSnapshot {
             .unwrap_or(current.validity);
         let rate = current.rate.scaled(factor);
         let legal_basis = format!(
-            "{}; origin {origin} in group {} ({}); on the rate of {}",
-            regime.legal_basis, group.group, group.source, current.legal_basis
+            "{}; origin {origin} in group {} (membership {}); on the rate of {}",
+            regime.legal_basis,
+            group.group,
+            group.verification.as_str(),
+            current.legal_basis
         );
         layers.push(LayerOutcome {
             layer: Layer::Preference,

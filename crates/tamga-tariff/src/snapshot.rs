@@ -21,6 +21,14 @@ pub enum Verification {
 }
 
 impl Verification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Verified => "verified",
+            Verification::Secondary => "secondary",
+            Verification::Unverified => "unverified",
+        }
+    }
+
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         match text {
             "verified" => Ok(Verification::Verified),

@@ -2,6 +2,7 @@
 //! - load and index the whole built-in bundle (target ≤ 300 ms), against parsing its largest CSV;
 //! - `lookup(code, date, origin, state)` (target ≤ 1 µs), against the bare hash-map get of the line;
 //! - a two-word search (target ≤ 2 ms), against a code-prefix search.
+//!
 //! It also prints the resident memory that the loaded snapshot and its indexes take.
 //!
 //! Run: `cargo bench -p tamga --bench tariff`; `scripts/bench-medians.sh` prints the medians.

@@ -269,3 +269,30 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The gold queries of `tamga-search`, run on the documents the CLI itself builds from the
+/// built-in bundle: a broker's query must find its heading in the top 5.
+#[test]
+fn gold_queries_find_their_heading_in_the_top_five() {
+    let snapshot = tamga::catalogue::load_snapshot(None).unwrap();
+    let edition = snapshot.edition("ett2017").unwrap();
+    let index = tamga::catalogue::search_index(&snapshot, edition);
+    let gold = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tamga-search/tests/gold_queries.csv");
+    let mut reader = csv::Reader::from_path(gold).unwrap();
+    let (mut total, mut hits) = (0usize, 0usize);
+    let mut misses = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let (query, heading) = (&record[0], &record[1]);
+        total += 1;
+        if index.search(query, 5).iter().any(|h| h.code.starts_with(heading)) {
+            hits += 1;
+        } else {
+            misses.push(format!("{query} -> {heading}"));
+        }
+    }
+    assert!(total >= 60, "only {total} gold queries");
+    let rate = hits * 100 / total;
+    println!("gold queries: top-5 hit rate {rate}% ({hits}/{total}); misses: {misses:?}");
+    assert!(rate >= 80, "top-5 hit rate {rate}% below 80%; misses: {misses:?}");
+}

@@ -4,6 +4,7 @@
 
 mod bad_bundles;
 mod builtin;
+mod fuzz_bundle;
 mod layers;
 mod rates;
 
