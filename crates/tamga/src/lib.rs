@@ -4,7 +4,9 @@ pub mod catalogue;
 pub mod cli;
 pub mod tariff_cmd;
 
-/// Loading the bundle makes hundreds of thousands of small allocations; mimalloc cuts its time
-/// by a quarter against the system allocator (see docs/benchmarks.md).
+/// Loading the bundle makes hundreds of thousands of small allocations, which mimalloc serves
+/// faster than the system allocator; `--features system-allocator` measures the difference
+/// (docs/benchmarks.md).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -277,7 +277,8 @@ fn gold_queries_find_their_heading_in_the_top_five() {
     let snapshot = tamga::catalogue::load_snapshot(None).unwrap();
     let edition = snapshot.edition("ett2017").unwrap();
     let index = tamga::catalogue::search_index(&snapshot, edition);
-    let gold = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tamga-search/tests/gold_queries.csv");
+    let gold =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tamga-search/tests/gold_queries.csv");
     let mut reader = csv::Reader::from_path(gold).unwrap();
     let (mut total, mut hits) = (0usize, 0usize);
     let mut misses = Vec::new();
@@ -285,7 +286,11 @@ fn gold_queries_find_their_heading_in_the_top_five() {
         let record = record.unwrap();
         let (query, heading) = (&record[0], &record[1]);
         total += 1;
-        if index.search(query, 5).iter().any(|h| h.code.starts_with(heading)) {
+        if index
+            .search(query, 5)
+            .iter()
+            .any(|h| h.code.starts_with(heading))
+        {
             hits += 1;
         } else {
             misses.push(format!("{query} -> {heading}"));
@@ -294,5 +299,8 @@ fn gold_queries_find_their_heading_in_the_top_five() {
     assert!(total >= 60, "only {total} gold queries");
     let rate = hits * 100 / total;
     println!("gold queries: top-5 hit rate {rate}% ({hits}/{total}); misses: {misses:?}");
-    assert!(rate >= 80, "top-5 hit rate {rate}% below 80%; misses: {misses:?}");
+    assert!(
+        rate >= 80,
+        "top-5 hit rate {rate}% below 80%; misses: {misses:?}"
+    );
 }
