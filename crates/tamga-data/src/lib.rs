@@ -159,4 +159,25 @@ pub static FILES: &[(&str, &[u8])] = &[
             "/../../data/union/vat_rates.csv"
         )),
     ),
+    (
+        "union/exchange_rates.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/union/exchange_rates.csv"
+        )),
+    ),
+    (
+        "union/excise_rates.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/union/excise_rates.csv"
+        )),
+    ),
+    (
+        "union/rounding_rules.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/union/rounding_rules.csv"
+        )),
+    ),
 ];

@@ -53,6 +53,9 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
         country_groups: load_country_groups(source, &refs, issues),
         preference_regimes: load_preference_regimes(source, issues),
         procedure_codes: load_procedure_codes(source, issues),
+        exchange_rates: load_exchange_rates(source, &refs, &members, issues),
+        rounding_rules: load_rounding_rules(source, &members, issues),
+        excise_rates: Vec::new(),
         member_states,
         countries: HashMap::new(),
         currencies: HashMap::new(),
@@ -79,6 +82,7 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
         issues,
     );
     load_quotas(source, &refs, &mut snapshot, issues);
+    load_excise_rates(source, &refs, &members, &mut snapshot, issues);
     check_measure_overlaps(&snapshot.measures, &measure_places, issues);
 
     for (i, measure) in snapshot.measures.iter().enumerate() {
@@ -1524,6 +1528,183 @@ fn load_procedure_codes(source: &dyn BundleSource, issues: &mut Issues) -> Vec<P
     }
     check_overlaps(places, "procedure code", issues);
     list
+}
+
+fn load_exchange_rates(
+    source: &dyn BundleSource,
+    refs: &References,
+    members: &[CountryCode],
+    issues: &mut Issues,
+) -> Vec<ExchangeRate> {
+    let mut list = Vec::new();
+    let Some(table) = Table::read(source, "union/exchange_rates.csv", false, issues) else {
+        return list;
+    };
+    let state = table.col("state", true, issues);
+    let currency = table.col("currency", true, issues);
+    let date = table.col("date", true, issues);
+    let rate = table.col("rate", true, issues);
+    let src = table.col("source", true, issues);
+    let mut seen = HashMap::new();
+    for row in table.rows() {
+        let code = member_state(&row, state, members, issues).flatten();
+        let money = refs.currency(&row, currency, issues);
+        let day = row.parse(date, "a date YYYY-MM-DD", parse_date, issues);
+        let value = decimal(
+            &row,
+            rate,
+            "a positive rate, national currency per 1 unit",
+            issues,
+        );
+        let (Some(code), Some(money), Some(day), Some(value)) = (code, money, day, value) else {
+            continue;
+        };
+        if value <= Decimal::ZERO {
+            issues.push(row.issue(rate, "expected a positive rate"));
+            continue;
+        }
+        if let Some(line) = seen.insert((code, money, day), row.line) {
+            issues.push(row.issue(
+                date,
+                format!("a second rate of {money} in {code} on this day (first at line {line})"),
+            ));
+            continue;
+        }
+        list.push(ExchangeRate {
+            state: code,
+            currency: money,
+            date: day,
+            rate: value,
+            source: row.get(src).to_owned(),
+        });
+    }
+    list
+}
+
+fn load_rounding_rules(
+    source: &dyn BundleSource,
+    members: &[CountryCode],
+    issues: &mut Issues,
+) -> Vec<RoundingRule> {
+    let mut list = Vec::new();
+    let Some(table) = Table::read(source, "union/rounding_rules.csv", false, issues) else {
+        return list;
+    };
+    let state = table.col("state", true, issues);
+    let from = table.col("valid_from", true, issues);
+    let to = table.col("valid_to", true, issues);
+    let rule = table.col("rule", true, issues);
+    let scale = table.col("scale", true, issues);
+    let src = table.col("source", false, issues);
+    let check = table.col("verification", false, issues);
+    let mut places = Vec::new();
+    for row in table.rows() {
+        let code = member_state(&row, state, members, issues).flatten();
+        let period = validity(&row, from, to, issues);
+        let mode = row.parse(
+            rule,
+            "half_up or half_even",
+            |s| match s {
+                "half_up" => Ok(RoundingMode::HalfUp),
+                "half_even" => Ok(RoundingMode::HalfEven),
+                other => Err(format!("got {other:?}")),
+            },
+            issues,
+        );
+        let places_kept = row.parse(
+            scale,
+            "a number of decimal places, 0 to 4",
+            |s| {
+                s.parse::<u32>().map_err(|e| e.to_string()).and_then(|n| {
+                    if n <= 4 {
+                        Ok(n)
+                    } else {
+                        Err(format!("{n} is above 4"))
+                    }
+                })
+            },
+            issues,
+        );
+        let (Some(code), Some(period), Some(mode), Some(places_kept)) =
+            (code, period, mode, places_kept)
+        else {
+            continue;
+        };
+        places.push((code, period, row.place(state)));
+        list.push(RoundingRule {
+            state: code,
+            validity: period,
+            mode,
+            scale: places_kept,
+            source: row.get(src).to_owned(),
+            verification: verification(&row, check, issues),
+        });
+    }
+    check_overlaps(places, "rounding rule", issues);
+    list
+}
+
+fn load_excise_rates(
+    source: &dyn BundleSource,
+    refs: &References,
+    members: &[CountryCode],
+    snapshot: &mut TariffSnapshot,
+    issues: &mut Issues,
+) {
+    let Some(table) = Table::read(source, "union/excise_rates.csv", false, issues) else {
+        return;
+    };
+    let state = table.col("state", true, issues);
+    let code = table.col("code", true, issues);
+    let from = table.col("valid_from", true, issues);
+    let to = table.col("valid_to", true, issues);
+    let rate = table.col("rate", true, issues);
+    let payment = table.col("payment_code", true, issues);
+    let basis = table.col("legal_basis", true, issues);
+    let check = table.col("verification", false, issues);
+    let mut places = Vec::new();
+    for row in table.rows() {
+        let state_code = member_state(&row, state, members, issues).flatten();
+        let excise_code = row.parse(
+            code,
+            "a commodity code (2 to 10 digits)",
+            CommodityCode::parse,
+            issues,
+        );
+        let period = validity(&row, from, to, issues);
+        let excise_rate = row
+            .required(rate, "an excise rate such as 22 RUB/l or 10%", issues)
+            .and_then(|text| refs.rate(&row, rate, text, issues));
+        let payment_code = row.required(payment, "the payment type code", issues);
+        let (
+            Some(state_code),
+            Some(excise_code),
+            Some(period),
+            Some(excise_rate),
+            Some(payment_code),
+        ) = (state_code, excise_code, period, excise_rate, payment_code)
+        else {
+            continue;
+        };
+        if !code_known(snapshot, &excise_code, &period) {
+            issues.push(row.issue(
+                code,
+                format!("an excise rate on an unknown code {excise_code}"),
+            ));
+            continue;
+        }
+        places.push(((state_code, excise_code), period, row.place(state)));
+        snapshot.excise_rates.push(ExciseRate {
+            state: state_code,
+            code: excise_code,
+            validity: period,
+            rate: excise_rate,
+            payment_code: payment_code.to_owned(),
+            legal_basis: row.get(basis).to_owned(),
+            verification: verification(&row, check, issues),
+        });
+    }
+    check_overlaps(places, "excise rate", issues);
 }
 
 #[cfg(test)]

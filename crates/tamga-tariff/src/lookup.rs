@@ -30,6 +30,9 @@ pub struct LookupQuery {
     pub state: Option<CountryCode>,
     /// The importer holds an allocation of a tariff quota (in-quota rate claimed).
     pub in_quota: bool,
+    /// A preference by origin is claimed (box 36, with proof of origin). Without the claim the
+    /// preference layer is reported as available but not applied.
+    pub claim_preference: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -408,6 +411,13 @@ impl TariffSnapshot {
             ));
             return;
         };
+        if !query.claim_preference {
+            layers.push(not_applicable(
+                Layer::Preference,
+                "the origin qualifies for a preference, but none was claimed",
+            ));
+            return;
+        }
         let factor = regime.percent_of_rate / Decimal::ONE_HUNDRED;
         // The preferential rate holds while the rate, the regime and the origin's membership do.
         let validity = current

@@ -402,6 +402,58 @@ pub struct ProcedureCode {
     pub legal_basis: String,
 }
 
+/// A central bank's exchange rate: national currency per 1 unit of `currency` on `date`.
+#[derive(Debug, Clone)]
+pub struct ExchangeRate {
+    pub state: CountryCode,
+    pub currency: CurrencyCode,
+    pub date: Date,
+    pub rate: Decimal,
+    pub source: String,
+}
+
+/// A national excise rate on a code (at any level) for a period.
+#[derive(Debug, Clone)]
+pub struct ExciseRate {
+    pub state: CountryCode,
+    pub code: CommodityCode,
+    pub validity: Validity,
+    pub rate: RateExpr,
+    pub payment_code: String,
+    pub legal_basis: String,
+    pub verification: Verification,
+}
+
+/// How payment amounts are rounded in a state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundingMode {
+    /// Half away from zero: 0.005 → 0.01.
+    HalfUp,
+    /// Half to even (banker's rounding): 0.005 → 0.00, 0.015 → 0.02.
+    HalfEven,
+}
+
+impl RoundingMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundingMode::HalfUp => "half_up",
+            RoundingMode::HalfEven => "half_even",
+        }
+    }
+}
+
+/// The rounding rule of payment lines in a state for a period.
+#[derive(Debug, Clone)]
+pub struct RoundingRule {
+    pub state: CountryCode,
+    pub validity: Validity,
+    pub mode: RoundingMode,
+    /// Decimal places kept: 2 for kopecks.
+    pub scale: u32,
+    pub source: String,
+    pub verification: Verification,
+}
+
 /// The whole loaded bundle. Immutable once loaded; every query takes a date.
 #[derive(Debug)]
 pub struct TariffSnapshot {
@@ -420,6 +472,9 @@ pub struct TariffSnapshot {
     pub country_groups: Vec<CountryGroupMembership>,
     pub preference_regimes: Vec<PreferenceRegime>,
     pub procedure_codes: Vec<ProcedureCode>,
+    pub exchange_rates: Vec<ExchangeRate>,
+    pub excise_rates: Vec<ExciseRate>,
+    pub rounding_rules: Vec<RoundingRule>,
     /// English HS texts by 2, 4 or 6-digit code.
     pub hs_english: HashMap<String, String>,
     pub(crate) measures_by_code: CodeMap<Vec<u32>>,
@@ -501,6 +556,38 @@ impl TariffSnapshot {
         self.procedure_codes
             .iter()
             .find(|p| p.code == code && p.validity.contains(date))
+    }
+
+    /// The central bank rate of `currency` in `state` on exactly `date`.
+    pub fn exchange_rate_on(
+        &self,
+        state: CountryCode,
+        currency: CurrencyCode,
+        date: Date,
+    ) -> Option<&ExchangeRate> {
+        self.exchange_rates
+            .iter()
+            .find(|r| r.state == state && r.currency == currency && r.date == date)
+    }
+
+    /// The most specific excise rate of a state on a code and date.
+    pub fn excise_on(
+        &self,
+        state: CountryCode,
+        code: &CommodityCode,
+        date: Date,
+    ) -> Option<&ExciseRate> {
+        self.excise_rates
+            .iter()
+            .filter(|e| e.state == state && code.starts_with(&e.code) && e.validity.contains(date))
+            .max_by_key(|e| e.code.len())
+    }
+
+    /// The rounding rule of payments in a state on a date.
+    pub fn rounding_on(&self, state: CountryCode, date: Date) -> Option<&RoundingRule> {
+        self.rounding_rules
+            .iter()
+            .find(|r| r.state == state && r.validity.contains(date))
     }
 
     /// English HS text of a code's heading (4) or subheading (6) level, when HS has it.

@@ -89,6 +89,7 @@ fn bench_lookup_and_search(c: &mut Criterion) {
                 origin,
                 state,
                 in_quota: false,
+                claim_preference: true,
             };
             black_box(snapshot.lookup(&query).map(|found| found.layers.len()))
         })

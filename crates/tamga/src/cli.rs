@@ -29,6 +29,26 @@ pub enum Command {
     /// The Common Customs Tariff: look up, search, browse and check bundles.
     #[command(subcommand)]
     Tariff(TariffCommand),
+    /// Assess the customs payments of a goods declaration (JSON), or of a JSON Lines batch.
+    Assess(AssessArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AssessFormat {
+    /// Box 47 per item, then the totals.
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct AssessArgs {
+    /// The declaration file, `-` for standard input; with --batch, a JSON Lines file.
+    pub input: String,
+    #[arg(long, value_enum, default_value_t = AssessFormat::Table)]
+    pub format: AssessFormat,
+    /// One declaration per line in, one result per line out (JSON), and a summary at the end.
+    #[arg(long)]
+    pub batch: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,5 +159,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tariff(TariffCommand::Show(args)) => tariff_cmd::show(&load()?, &args),
         Command::Tariff(TariffCommand::Search(args)) => tariff_cmd::search(&load()?, &args),
         Command::Tariff(TariffCommand::Tree(args)) => tariff_cmd::tree(&load()?, &args),
+        Command::Assess(args) => crate::assess_cmd::run(&load()?, &args),
     }
 }

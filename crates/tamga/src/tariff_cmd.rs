@@ -183,6 +183,7 @@ pub fn show(snapshot: &TariffSnapshot, args: &ShowArgs) -> anyhow::Result<ExitCo
         origin: args.origin,
         state: args.state,
         in_quota: args.in_quota,
+        claim_preference: true,
     };
     let value = match snapshot.lookup(&query) {
         Ok(found) => lookup_json(snapshot, &found, args),

@@ -317,6 +317,7 @@ fn quota_claimed_gives_the_in_quota_rate() {
         &snapshot,
         &LookupQuery {
             in_quota: true,
+            claim_preference: true,
             ..query("2202100000", "2020-06-01")
         },
     );
@@ -341,6 +342,7 @@ fn quota_period_edges() {
             &snapshot,
             &LookupQuery {
                 in_quota: true,
+                claim_preference: true,
                 ..query("2202100000", day)
             },
         )
@@ -369,6 +371,7 @@ fn quota_period_edges() {
         &snapshot,
         &LookupQuery {
             in_quota: true,
+            claim_preference: true,
             ..query("2202910000", "2020-06-01")
         },
     );
@@ -445,6 +448,7 @@ fn preference_applies_to_the_temporary_and_the_in_quota_rate() {
             "JO",
             LookupQuery {
                 in_quota: true,
+                claim_preference: true,
                 ..query("2202100000", "2020-06-01")
             },
         ),

@@ -40,6 +40,7 @@ pub fn query(code_text: &str, day: &str) -> LookupQuery {
         origin: None,
         state: None,
         in_quota: false,
+        claim_preference: true,
     }
 }
 

@@ -1,0 +1,676 @@
+//! The goods declaration (ДТ) as tools send it: JSON, read strictly, with every problem reported
+//! at its JSON path (`items[1].quantities.l`). The format is specified in `docs/declaration.md`.
+
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+use tamga_core::{CommodityCode, CountryCode, CurrencyCode, Date, Decimal, UnitCode, parse_date};
+
+/// A problem with a declaration: where it is and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The JSON path: `items[0].customs_value`, or `$` for the document.
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Every problem of a declaration that cannot be assessed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationErrors(pub Vec<ValidationError>);
+
+impl std::fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "the declaration has {} problem(s):", self.0.len())?;
+        for error in &self.0 {
+            writeln!(f, "  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The person who lodges the declaration (box 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declarant {
+    pub name: String,
+    /// Taxpayer identification number.
+    pub tin: String,
+}
+
+/// A document presented for an item (box 44): certificate of origin, licence, invoice…
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub code: String,
+    pub number: String,
+    pub date: Option<Date>,
+}
+
+/// A tariff preference claimed for an item (box 36, duty part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreferenceClaim {
+    /// No preference: the full rate.
+    None,
+    /// The preference of the origin's group (developing, least developed), proved by a
+    /// certificate of origin.
+    Origin,
+}
+
+/// Which VAT rate an item bears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VatRateKind {
+    Standard,
+    Reduced,
+    /// Exempt from import VAT (the legal ground goes in the item's documents).
+    Exempt,
+}
+
+impl VatRateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VatRateKind::Standard => "standard",
+            VatRateKind::Reduced => "reduced",
+            VatRateKind::Exempt => "exempt",
+        }
+    }
+}
+
+/// One goods item (boxes 31–47).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoodsItem {
+    /// Box 33.
+    pub code: CommodityCode,
+    /// Box 31.
+    pub description: String,
+    /// Box 34.
+    pub origin: CountryCode,
+    /// Box 45, in the declaration's currency.
+    pub customs_value: Decimal,
+    /// Box 38.
+    pub net_mass_kg: Option<Decimal>,
+    /// Box 35.
+    pub gross_mass_kg: Option<Decimal>,
+    /// Box 41 and any other quantity a rate needs, by unit code.
+    pub quantities: Vec<(UnitCode, Decimal)>,
+    pub preference: PreferenceClaim,
+    /// The importer holds an allocation of a tariff quota for this item.
+    pub in_quota: bool,
+    pub vat_rate: VatRateKind,
+    pub documents: Vec<Document>,
+}
+
+impl GoodsItem {
+    /// The quantity declared in `unit`; net mass serves as `kg` when `kg` is not given.
+    pub fn quantity(&self, unit: &UnitCode) -> Option<Decimal> {
+        self.quantities
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|(_, q)| *q)
+            .or_else(|| {
+                (unit.as_str() == "kg")
+                    .then_some(self.net_mass_kg)
+                    .flatten()
+            })
+    }
+}
+
+/// A goods declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// The member state where it is lodged.
+    pub state: CountryCode,
+    /// Box 1 and 37: direction and procedure, e.g. `IM40`.
+    pub procedure: String,
+    pub customs_office: String,
+    /// The day whose tariff, VAT, fees and exchange rates apply.
+    pub registration_date: Date,
+    /// The currency of the items' customs values.
+    pub currency: CurrencyCode,
+    /// Box 23: national currency per 1 unit of each currency.
+    pub exchange_rates: Vec<(CurrencyCode, Decimal)>,
+    pub declarant: Declarant,
+    pub items: Vec<GoodsItem>,
+}
+
+/// Limits on what one declaration may hold.
+pub const MAX_ITEMS: usize = 999;
+
+/// Reads a declaration from JSON text; malformed JSON is reported with its line and column.
+pub fn parse_declaration(text: &str) -> Result<Declaration, ValidationErrors> {
+    let value: Value = serde_json::from_str(text).map_err(|err| {
+        ValidationErrors(vec![ValidationError {
+            path: "$".into(),
+            message: format!(
+                "malformed JSON at line {} column {}: {err}",
+                err.line(),
+                err.column()
+            ),
+        }])
+    })?;
+    declaration_from_value(&value)
+}
+
+/// Reads a declaration from a parsed JSON value, reporting every problem with its path.
+pub fn declaration_from_value(value: &Value) -> Result<Declaration, ValidationErrors> {
+    let mut errors = Vec::new();
+    let Some(object) = value.as_object() else {
+        return Err(ValidationErrors(vec![ValidationError {
+            path: "$".into(),
+            message: "expected a JSON object (the declaration)".into(),
+        }]));
+    };
+    let mut r = Reader {
+        errors: &mut errors,
+    };
+    r.unknown_fields(
+        object,
+        "",
+        &[
+            "state",
+            "procedure",
+            "customs_office",
+            "registration_date",
+            "currency",
+            "exchange_rates",
+            "declarant",
+            "items",
+        ],
+    );
+    let state = r.required(
+        object,
+        "",
+        "state",
+        "a member state (ISO alpha-2, e.g. RU)",
+        |s| CountryCode::parse(s).map_err(|e| e.to_string()),
+    );
+    let procedure = r.required(object, "", "procedure", "a procedure such as IM40", |s| {
+        let ok = s.len() == 4
+            && s[..2].chars().all(|c| c.is_ascii_uppercase())
+            && s[2..].chars().all(|c| c.is_ascii_digit());
+        if ok {
+            Ok(s.to_owned())
+        } else {
+            Err(format!("got {s:?}"))
+        }
+    });
+    let customs_office = r.required(
+        object,
+        "",
+        "customs_office",
+        "a customs office code of digits",
+        |s| {
+            if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(s.to_owned())
+            } else {
+                Err(format!("got {s:?}"))
+            }
+        },
+    );
+    let registration_date = r.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
+        parse_date(s).map_err(|e| e.to_string())
+    });
+    let currency = r.required(object, "", "currency", "an ISO 4217 currency code", |s| {
+        CurrencyCode::parse(s).map_err(|e| e.to_string())
+    });
+    let exchange_rates = r.exchange_rates(object.get("exchange_rates"));
+    let declarant = r.declarant(object.get("declarant"));
+    let items = r.items(object.get("items"));
+    match (
+        state,
+        procedure,
+        customs_office,
+        registration_date,
+        currency,
+        declarant,
+        items,
+    ) {
+        (
+            Some(state),
+            Some(procedure),
+            Some(customs_office),
+            Some(registration_date),
+            Some(currency),
+            Some(declarant),
+            Some(items),
+        ) if errors.is_empty() => Ok(Declaration {
+            state,
+            procedure,
+            customs_office,
+            registration_date,
+            currency,
+            exchange_rates,
+            declarant,
+            items,
+        }),
+        _ => Err(ValidationErrors(errors)),
+    }
+}
+
+struct Reader<'e> {
+    errors: &'e mut Vec<ValidationError>,
+}
+
+fn join(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{prefix}.{field}")
+    }
+}
+
+impl Reader<'_> {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(ValidationError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn unknown_fields(&mut self, object: &Map<String, Value>, prefix: &str, known: &[&str]) {
+        for key in object.keys() {
+            if !known.contains(&key.as_str()) {
+                self.error(
+                    join(prefix, key),
+                    format!("unknown field; expected one of {}", known.join(", ")),
+                );
+            }
+        }
+    }
+
+    /// A string field parsed by `parse`; absent, not a string or unparsable is an error.
+    fn required<T>(
+        &mut self,
+        object: &Map<String, Value>,
+        prefix: &str,
+        field: &str,
+        what: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let path = join(prefix, field);
+        match object.get(field) {
+            None | Some(Value::Null) => {
+                self.error(path, format!("missing; expected {what}"));
+                None
+            }
+            Some(value) => self.parse_value(value, path, what, parse),
+        }
+    }
+
+    fn optional<T>(
+        &mut self,
+        object: &Map<String, Value>,
+        prefix: &str,
+        field: &str,
+        what: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match object.get(field) {
+            None | Some(Value::Null) => Some(None),
+            Some(value) => self
+                .parse_value(value, join(prefix, field), what, parse)
+                .map(Some),
+        }
+    }
+
+    fn parse_value<T>(
+        &mut self,
+        value: &Value,
+        path: String,
+        what: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        // Numbers are read from their exact text (serde_json keeps it), never through a float.
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                self.error(path, format!("expected {what}, got {}", kind_of(other)));
+                return None;
+            }
+        };
+        match parse(text.trim()) {
+            Ok(v) => Some(v),
+            Err(err) => {
+                self.error(path, format!("expected {what}: {err}"));
+                None
+            }
+        }
+    }
+
+    fn exchange_rates(&mut self, value: Option<&Value>) -> Vec<(CurrencyCode, Decimal)> {
+        let mut rates = Vec::new();
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return rates;
+        };
+        let Some(object) = value.as_object() else {
+            self.error(
+                "exchange_rates",
+                format!(
+                    "expected an object such as {{\"USD\": \"74.0000\"}}, got {}",
+                    kind_of(value)
+                ),
+            );
+            return rates;
+        };
+        for (key, rate) in object {
+            let path = format!("exchange_rates.{key}");
+            let Ok(currency) = CurrencyCode::parse(key) else {
+                self.error(path, "expected an ISO 4217 currency code as the key");
+                continue;
+            };
+            if let Some(rate) = self.parse_value(
+                rate,
+                path,
+                "a positive rate in national currency per 1 unit",
+                positive_decimal,
+            ) {
+                rates.push((currency, rate));
+            }
+        }
+        rates
+    }
+
+    fn declarant(&mut self, value: Option<&Value>) -> Option<Declarant> {
+        let Some(object) = value.and_then(Value::as_object) else {
+            self.error("declarant", "missing; expected an object with name and tin");
+            return None;
+        };
+        self.unknown_fields(object, "declarant", &["name", "tin"]);
+        let name = self.required(
+            object,
+            "declarant",
+            "name",
+            "the declarant's name",
+            non_empty,
+        );
+        let tin = self.required(
+            object,
+            "declarant",
+            "tin",
+            "a taxpayer number of 5 to 20 digits",
+            |s| {
+                if (5..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(s.to_owned())
+                } else {
+                    Err(format!("got {s:?}"))
+                }
+            },
+        );
+        Some(Declarant {
+            name: name?,
+            tin: tin?,
+        })
+    }
+
+    fn items(&mut self, value: Option<&Value>) -> Option<Vec<GoodsItem>> {
+        let Some(list) = value.and_then(Value::as_array) else {
+            self.error("items", "missing; expected an array of goods items");
+            return None;
+        };
+        if list.is_empty() {
+            self.error("items", "expected at least one goods item");
+            return None;
+        }
+        if list.len() > MAX_ITEMS {
+            self.error(
+                "items",
+                format!(
+                    "expected at most {MAX_ITEMS} goods items, got {}",
+                    list.len()
+                ),
+            );
+            return None;
+        }
+        let items: Vec<Option<GoodsItem>> = list
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.item(i, item))
+            .collect();
+        items.into_iter().collect()
+    }
+
+    fn item(&mut self, index: usize, value: &Value) -> Option<GoodsItem> {
+        let prefix = format!("items[{index}]");
+        let Some(object) = value.as_object() else {
+            self.error(
+                prefix,
+                format!("expected a goods item object, got {}", kind_of(value)),
+            );
+            return None;
+        };
+        self.unknown_fields(
+            object,
+            &prefix,
+            &[
+                "code",
+                "description",
+                "origin",
+                "customs_value",
+                "net_mass_kg",
+                "gross_mass_kg",
+                "quantities",
+                "preference",
+                "in_quota",
+                "vat_rate",
+                "documents",
+            ],
+        );
+        let code = self.required(object, &prefix, "code", "a 10-digit commodity code", |s| {
+            CommodityCode::parse(s)
+                .map_err(|e| e.to_string())
+                .and_then(|c| {
+                    if c.is_full() {
+                        Ok(c)
+                    } else {
+                        Err(format!(
+                            "{c} has {} digits, a declared code has 10",
+                            c.len()
+                        ))
+                    }
+                })
+        });
+        let description = self.required(
+            object,
+            &prefix,
+            "description",
+            "a description of the goods",
+            non_empty,
+        );
+        let origin = self.required(
+            object,
+            &prefix,
+            "origin",
+            "a country of origin (ISO alpha-2)",
+            |s| CountryCode::parse(s).map_err(|e| e.to_string()),
+        );
+        let customs_value = self.required(
+            object,
+            &prefix,
+            "customs_value",
+            "a positive decimal such as \"9000.00\"",
+            positive_decimal,
+        );
+        let net_mass_kg = self.optional(
+            object,
+            &prefix,
+            "net_mass_kg",
+            "a positive decimal mass in kg",
+            positive_decimal,
+        );
+        let gross_mass_kg = self.optional(
+            object,
+            &prefix,
+            "gross_mass_kg",
+            "a positive decimal mass in kg",
+            positive_decimal,
+        );
+        let quantities = self.quantities(object.get("quantities"), &prefix);
+        let preference = self.optional(
+            object,
+            &prefix,
+            "preference",
+            "\"none\" or \"origin\"",
+            |s| match s {
+                "none" => Ok(PreferenceClaim::None),
+                "origin" => Ok(PreferenceClaim::Origin),
+                other => Err(format!("got {other:?}")),
+            },
+        );
+        let in_quota = match object.get("in_quota") {
+            None | Some(Value::Null) => Some(false),
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.error(
+                    join(&prefix, "in_quota"),
+                    format!("expected true or false, got {}", kind_of(other)),
+                );
+                None
+            }
+        };
+        let vat_rate = self.optional(
+            object,
+            &prefix,
+            "vat_rate",
+            "\"standard\", \"reduced\" or \"exempt\"",
+            |s| match s {
+                "standard" => Ok(VatRateKind::Standard),
+                "reduced" => Ok(VatRateKind::Reduced),
+                "exempt" => Ok(VatRateKind::Exempt),
+                other => Err(format!("got {other:?}")),
+            },
+        );
+        let documents = self.documents(object.get("documents"), &prefix);
+        Some(GoodsItem {
+            code: code?,
+            description: description?,
+            origin: origin?,
+            customs_value: customs_value?,
+            net_mass_kg: net_mass_kg?,
+            gross_mass_kg: gross_mass_kg?,
+            quantities: quantities?,
+            preference: preference?.unwrap_or(PreferenceClaim::None),
+            in_quota: in_quota?,
+            vat_rate: vat_rate?.unwrap_or(VatRateKind::Standard),
+            documents: documents?,
+        })
+    }
+
+    fn quantities(
+        &mut self,
+        value: Option<&Value>,
+        prefix: &str,
+    ) -> Option<Vec<(UnitCode, Decimal)>> {
+        let path = join(prefix, "quantities");
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Some(Vec::new());
+        };
+        let Some(object) = value.as_object() else {
+            self.error(
+                path,
+                format!(
+                    "expected an object such as {{\"l\": \"10000\"}}, got {}",
+                    kind_of(value)
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (key, quantity) in object {
+            let item_path = format!("{path}.{key}");
+            let Ok(unit) = UnitCode::parse(key) else {
+                self.error(
+                    item_path,
+                    "expected a unit code such as kg, l, pcs as the key",
+                );
+                ok = false;
+                continue;
+            };
+            match self.parse_value(
+                quantity,
+                item_path,
+                "a positive decimal quantity",
+                positive_decimal,
+            ) {
+                Some(q) => out.push((unit, q)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn documents(&mut self, value: Option<&Value>, prefix: &str) -> Option<Vec<Document>> {
+        let path = join(prefix, "documents");
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Some(Vec::new());
+        };
+        let Some(list) = value.as_array() else {
+            self.error(
+                path,
+                format!("expected an array of documents, got {}", kind_of(value)),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, doc) in list.iter().enumerate() {
+            let doc_path = format!("{path}[{i}]");
+            let Some(object) = doc.as_object() else {
+                self.error(doc_path, "expected a document object with code and number");
+                ok = false;
+                continue;
+            };
+            self.unknown_fields(object, &doc_path, &["code", "number", "date"]);
+            let code = self.required(object, &doc_path, "code", "a document kind code", non_empty);
+            let number = self.required(
+                object,
+                &doc_path,
+                "number",
+                "the document's number",
+                non_empty,
+            );
+            let date = self.optional(object, &doc_path, "date", "a date YYYY-MM-DD", |s| {
+                parse_date(s).map_err(|e| e.to_string())
+            });
+            match (code, number, date) {
+                (Some(code), Some(number), Some(date)) => out.push(Document { code, number, date }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("it is empty".into())
+    } else if s.chars().count() > 1000 {
+        Err("longer than 1000 characters".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// A decimal greater than zero, written with a `.` point.
+fn positive_decimal(s: &str) -> Result<Decimal, String> {
+    let value = Decimal::from_str(s).map_err(|_| format!("{s:?} is not a decimal number"))?;
+    if value <= Decimal::ZERO {
+        return Err(format!("{s} is not greater than zero"));
+    }
+    Ok(value)
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,13 @@
+//! The goods declaration and the assessment of its customs payments.
+//!
+//! Pure: it takes a declaration and a tariff snapshot and returns the payments, each with its
+//! reason. No clock, files or network.
+
+pub mod assess;
+pub mod declaration;
+pub mod render;
+
+pub use assess::{Assessment, Payment, PaymentKind, assess, round_payment};
+pub use declaration::{
+    Declaration, GoodsItem, ValidationError, ValidationErrors, parse_declaration,
+};

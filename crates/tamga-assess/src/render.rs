@@ -1,0 +1,156 @@
+//! The assessment as JSON (a contract: other tools read it) and as the table a broker reads.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+use tamga_core::{Decimal, format_date};
+
+use crate::assess::{Assessment, Payment};
+
+/// An amount as the contract writes it: a string with exactly two decimals.
+pub fn amount_text(amount: Decimal) -> String {
+    let mut rounded = amount.round_dp(2);
+    rounded.rescale(2);
+    rounded.to_string()
+}
+
+fn payment_json(payment: &Payment) -> Value {
+    json!({
+        "code": payment.code,
+        "kind": payment.kind.as_str(),
+        "base": payment.base.normalize().to_string(),
+        "rate": payment.rate,
+        "amount": payment.amount.map(amount_text),
+        "legal_basis": payment.legal_basis,
+        "explanation": payment.explanation,
+    })
+}
+
+/// The assessment as the JSON document of the contract (`docs/declaration.md`).
+pub fn assessment_json(assessment: &Assessment) -> Value {
+    let totals = &assessment.totals;
+    json!({
+        "state": assessment.state.to_string(),
+        "currency": assessment.currency.to_string(),
+        "registration_date": format_date(assessment.registration_date),
+        "tariff_edition": assessment.tariff_edition,
+        "bundle": assessment.bundle,
+        "rounding": {
+            "rule": assessment.rounding.mode.as_str(),
+            "scale": assessment.rounding.scale,
+            "applies_to": "each payment line and each item's customs value",
+            "source": assessment.rounding.source,
+        },
+        "exchange_rates": assessment.exchange_rates.iter().map(|r| json!({
+            "currency": r.currency.to_string(),
+            "rate": r.rate.normalize().to_string(),
+            "date": format_date(r.date),
+            "source": r.source,
+        })).collect::<Vec<_>>(),
+        "items": assessment.items.iter().map(|item| json!({
+            "number": item.number,
+            "code": item.code,
+            "customs_value": amount_text(item.customs_value),
+            "payments": item.payments.iter().map(payment_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "declaration_payments": assessment.declaration_payments.iter().map(payment_json).collect::<Vec<_>>(),
+        "totals": {
+            "customs_value": amount_text(totals.customs_value),
+            "import_duty": amount_text(totals.import_duty),
+            "antidumping": amount_text(totals.antidumping),
+            "countervailing": amount_text(totals.countervailing),
+            "safeguard": amount_text(totals.safeguard),
+            "excise": amount_text(totals.excise),
+            "vat": amount_text(totals.vat),
+            "customs_fee": totals.customs_fee.map(amount_text),
+            "total": amount_text(totals.total),
+        },
+    })
+}
+
+/// Box 47 per item, then the totals: what a broker checks before filing.
+pub fn assessment_table(assessment: &Assessment) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Assessment: {} {} on {} (tariff edition {}, rounding {} to {} places)",
+        assessment.state,
+        assessment.currency,
+        format_date(assessment.registration_date),
+        assessment.tariff_edition,
+        assessment.rounding.mode.as_str(),
+        assessment.rounding.scale
+    );
+    for rate in &assessment.exchange_rates {
+        let _ = writeln!(
+            out,
+            "Exchange rate (box 23): 1 {} = {} {} ({})",
+            rate.currency, rate.rate, assessment.currency, rate.source
+        );
+    }
+    for item in &assessment.items {
+        let _ = writeln!(
+            out,
+            "\nItem {}  code {}  customs value {} {}",
+            item.number,
+            item.code,
+            amount_text(item.customs_value),
+            assessment.currency
+        );
+        let _ = writeln!(
+            out,
+            "  {:<6} {:>18} {:<28} {:>16}",
+            "type", "base", "rate", "amount"
+        );
+        let lines = item.payments.iter().chain(if item.number == 1 {
+            assessment.declaration_payments.iter()
+        } else {
+            [].iter()
+        });
+        for p in lines {
+            let amount = p.amount.map_or("not computed".to_owned(), amount_text);
+            let _ = writeln!(
+                out,
+                "  {:<6} {:>18} {:<28} {:>16}",
+                p.code,
+                p.base.normalize().to_string(),
+                truncate(&p.rate, 28),
+                amount
+            );
+        }
+    }
+    let t = &assessment.totals;
+    let _ = writeln!(out, "\nTotals ({})", assessment.currency);
+    for (label, value) in [
+        ("customs value", Some(t.customs_value)),
+        ("import duty (2010)", Some(t.import_duty)),
+        ("safeguard (2040)", Some(t.safeguard)),
+        ("anti-dumping (2050)", Some(t.antidumping)),
+        ("countervailing (2060)", Some(t.countervailing)),
+        ("excise", Some(t.excise)),
+        ("VAT (5010)", Some(t.vat)),
+        ("customs fee (1010)", t.customs_fee),
+        ("total payable", Some(t.total)),
+    ] {
+        let _ = writeln!(
+            out,
+            "  {label:<24} {:>18}",
+            value.map_or("not computed".to_owned(), amount_text)
+        );
+    }
+    for p in &assessment.declaration_payments {
+        if p.amount.is_none() {
+            let _ = writeln!(out, "  note: customs fee {}", p.explanation);
+        }
+    }
+    out
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,198 @@
+//! `tamga assess`: the payments of one declaration, or of a JSON Lines file of them.
+
+use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use tamga_assess::render::{assessment_json, assessment_table};
+use tamga_assess::{ValidationErrors, assess, parse_declaration};
+use tamga_tariff::TariffSnapshot;
+
+use crate::cli::{AssessArgs, AssessFormat};
+
+fn errors_json(errors: &ValidationErrors) -> Value {
+    Value::Array(
+        errors
+            .0
+            .iter()
+            .map(|e| json!({"path": e.path, "message": e.message}))
+            .collect(),
+    )
+}
+
+pub fn run(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    if args.batch {
+        return batch(snapshot, args);
+    }
+    let text = if args.input == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the declaration from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(&args.input)
+            .with_context(|| format!("cannot read the declaration {}", args.input))?
+    };
+    let result = parse_declaration(&text).and_then(|d| assess(snapshot, &d));
+    match result {
+        Ok(assessment) => {
+            match args.format {
+                AssessFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&assessment_json(&assessment))?
+                ),
+                AssessFormat::Table => print!("{}", assessment_table(&assessment)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            eprint!("{}: {errors}", args.input);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Lines per unit of work: big enough to amortise the channel, small enough to keep memory flat.
+const CHUNK_LINES: usize = 256;
+
+/// Assesses one declaration per line on every core, in constant memory, writing one result per
+/// line in input order and a summary at the end.
+fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    let file =
+        std::fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let started = std::time::Instant::now();
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, u64, Vec<String>)>(workers * 2);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Vec<String>, usize, usize)>(workers * 2);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let (mut assessed, mut failed, mut lines) = (0usize, 0usize, 0u64);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                loop {
+                    let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some((chunk, first_line, texts)) = next else {
+                        break;
+                    };
+                    let (mut ok, mut bad) = (0, 0);
+                    let results = texts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, text)| {
+                            let line = first_line + i as u64;
+                            let record =
+                                match parse_declaration(text).and_then(|d| assess(snapshot, &d)) {
+                                    Ok(a) => {
+                                        ok += 1;
+                                        json!({"line": line, "assessment": assessment_json(&a)})
+                                    }
+                                    Err(errors) => {
+                                        bad += 1;
+                                        json!({"line": line, "errors": errors_json(&errors)})
+                                    }
+                                };
+                            record.to_string()
+                        })
+                        .collect();
+                    if done_tx.send((chunk, results, ok, bad)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // The reader feeds chunks; the writer (this thread) puts results back in input order.
+        let reader_handle = scope.spawn(move || -> anyhow::Result<(u64, u64)> {
+            let mut chunk = 0usize;
+            let mut line_no = 0u64;
+            let mut bytes = 0u64;
+            let mut texts = Vec::with_capacity(CHUNK_LINES);
+            let mut first = 1u64;
+            for line in reader.lines() {
+                let line = line.context("cannot read the batch file")?;
+                line_no += 1;
+                bytes += line.len() as u64 + 1;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if texts.is_empty() {
+                    first = line_no;
+                }
+                texts.push(line);
+                if texts.len() == CHUNK_LINES {
+                    if work_tx
+                        .send((chunk, first, std::mem::take(&mut texts)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                    chunk += 1;
+                }
+            }
+            if !texts.is_empty() {
+                let _ = work_tx.send((chunk, first, texts));
+            }
+            Ok((line_no, bytes))
+        });
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0usize;
+        for (chunk, results, ok, bad) in done_rx {
+            pending.insert(chunk, (results, ok, bad));
+            while let Some((results, ok, bad)) = pending.remove(&next) {
+                for result in &results {
+                    out.write_all(result.as_bytes())?;
+                    out.write_all(b"\n")?;
+                    if let Some(bar) = &progress {
+                        bar.inc(result.len() as u64 / 8);
+                    }
+                }
+                assessed += ok;
+                failed += bad;
+                next += 1;
+            }
+        }
+        let (read_lines, _) = reader_handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("the batch reader stopped"))??;
+        lines = read_lines;
+        Ok(())
+    })?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = json!({"summary": {
+        "lines": lines,
+        "declarations": assessed + failed,
+        "assessed": assessed,
+        "failed": failed,
+        "seconds": format!("{seconds:.3}"),
+        "workers": workers,
+    }});
+    writeln!(out, "{summary}")?;
+    out.flush()?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
