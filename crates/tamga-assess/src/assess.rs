@@ -6,10 +6,13 @@
 //! the total customs value. Every line is rounded by the state's rounding rule before it is used.
 
 use rust_decimal::RoundingStrategy;
+use std::borrow::Cow;
 use tamga_core::{CountryCode, CurrencyCode, Date, Decimal, UnitCode, format_date};
 use tamga_tariff::rate::{RateBasis, RateEvalError};
-use tamga_tariff::snapshot::{MeasureKind, RoundingMode, RoundingRule};
-use tamga_tariff::{LookupError, LookupQuery, RateExpr, TariffSnapshot};
+
+use tamga_core::CommodityCode;
+use tamga_tariff::snapshot::{CustomsFeeBand, MeasureKind, RoundingMode, RoundingRule};
+use tamga_tariff::{Layer, LookupError, LookupQuery, RateExpr, TariffSnapshot};
 
 use crate::declaration::{
     Declaration, PreferenceClaim, ValidationError, ValidationErrors, VatRateKind,
@@ -135,9 +138,58 @@ pub fn assess(
     snapshot: &TariffSnapshot,
     declaration: &Declaration,
 ) -> Result<Assessment, ValidationErrors> {
+    compute(snapshot, declaration).map(|computed| explain(snapshot, declaration, &computed))
+}
+
+/// A payment line as computed: numbers and references, no text.
+#[derive(Clone, Debug)]
+pub struct ComputedLine<'s> {
+    pub kind: PaymentKind,
+    pub code: &'s str,
+    /// The rate applied; `None` for VAT, whose percent is in `vat_percent`.
+    pub rate: Option<Cow<'s, RateExpr>>,
+    pub vat_percent: Decimal,
+    pub base: Decimal,
+    pub amount: Decimal,
+    pub legal_basis: Cow<'s, str>,
+    /// What set the rate: the tariff layer, the remedy measure or the excise code.
+    pub source: LineSource<'s>,
+}
+
+#[derive(Clone, Debug)]
+pub enum LineSource<'s> {
+    Duty { edition: &'s str, layer: Layer },
+    Remedy { measure: &'s str },
+    Excise { code: CommodityCode },
+    Vat { kind: VatRateKind },
+}
+
+#[derive(Clone, Debug)]
+pub struct ComputedItem<'s> {
+    pub customs_value: Decimal,
+    pub lines: Vec<ComputedLine<'s>>,
+}
+
+/// An assessment as computed, before any text is written: what the batch writes and what the
+/// speed target is measured on.
+#[derive(Clone, Debug)]
+pub struct Computed<'s> {
+    pub national: CurrencyCode,
+    pub edition: &'s str,
+    pub rounding: &'s RoundingRule,
+    pub exchange_rates: Vec<ExchangeRateUsed>,
+    pub items: Vec<ComputedItem<'s>>,
+    pub fee: Option<&'s CustomsFeeBand>,
+    pub totals: Totals,
+}
+
+/// Computes every payment of a declaration, without explanations.
+pub fn compute<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+) -> Result<Computed<'s>, ValidationErrors> {
     let mut errors = Vec::new();
     let date = declaration.registration_date;
-    let date_text = format_date(date);
     let state = declaration.state;
     let national = match (
         snapshot.member_state_on(state, date),
@@ -147,28 +199,34 @@ pub fn assess(
         (None, _) => {
             errors.push(err(
                 "state",
-                format!("{state} is not a member state of the union on {date_text}"),
+                format!(
+                    "{state} is not a member state of the union on {}",
+                    format_date(date)
+                ),
             ));
             None
         }
         (Some(_), None) => {
             errors.push(err(
                 "state",
-                format!("the bundle has no national currency of {state} on {date_text}"),
+                format!(
+                    "the bundle has no national currency of {state} on {}",
+                    format_date(date)
+                ),
             ));
             None
         }
     };
-    let rounding = match snapshot.rounding_on(state, date) {
-        Some(rule) => Some(rounding_used(rule)),
-        None => {
-            errors.push(err(
-                "state",
-                format!("the bundle has no rounding rule for {state} on {date_text}"),
-            ));
-            None
-        }
-    };
+    let rounding = snapshot.rounding_on(state, date);
+    if rounding.is_none() {
+        errors.push(err(
+            "state",
+            format!(
+                "the bundle has no rounding rule for {state} on {}",
+                format_date(date)
+            ),
+        ));
+    }
     if !snapshot.currencies.contains_key(&declaration.currency) {
         errors.push(err(
             "currency",
@@ -183,15 +241,23 @@ pub fn assess(
             ));
         }
     }
-    if snapshot
-        .procedure_on(&declaration.procedure[2..], date)
-        .is_none()
-    {
+    let procedure = declaration.procedure.get(2..).unwrap_or_default();
+    if declaration.procedure != "IM40" {
+        // Other procedures (temporary import, processing, warehouse, transit, export) owe
+        // different payments; assessing them as a release would be wrong, so refuse.
         errors.push(err(
             "procedure",
             format!(
-                "no customs procedure {} in force on {date_text}",
-                &declaration.procedure[2..]
+                "tamga assesses release for domestic consumption (IM40); {} is not supported",
+                declaration.procedure
+            ),
+        ));
+    } else if snapshot.procedure_on(procedure, date).is_none() {
+        errors.push(err(
+            "procedure",
+            format!(
+                "no customs procedure {procedure} in force on {}",
+                format_date(date)
             ),
         ));
     }
@@ -205,12 +271,13 @@ pub fn assess(
     };
     let mut used: Vec<ExchangeRateUsed> = Vec::new();
     let mut items = Vec::with_capacity(declaration.items.len());
-    let mut edition = String::new();
+    let mut edition = "";
+    let rule = rounding_used(rounding);
     for index in 0..declaration.items.len() {
-        match assess_item(snapshot, declaration, index, &rates, &rounding, &mut used) {
-            Ok((assessed, item_edition)) => {
+        match compute_item(snapshot, declaration, index, &rates, &rule, &mut used) {
+            Ok((computed, item_edition)) => {
                 edition = item_edition;
-                items.push(assessed);
+                items.push(computed);
             }
             Err(item_errors) => errors.extend(item_errors),
         }
@@ -219,19 +286,16 @@ pub fn assess(
         return Err(ValidationErrors(errors));
     }
     let customs_value: Decimal = items.iter().map(|i| i.customs_value).sum();
-    let fee = customs_fee(snapshot, declaration, national, customs_value);
-    let totals = totals(&items, &fee, customs_value);
+    let fee = fee_band(snapshot, declaration, national, customs_value);
+    let totals = totals(&items, fee.map(|b| b.amount.round_dp(2)), customs_value);
     used.sort_by_key(|a| a.currency);
-    Ok(Assessment {
-        state,
-        currency: national,
-        registration_date: date,
-        tariff_edition: edition,
-        bundle: snapshot.bundle.clone(),
+    Ok(Computed {
+        national,
+        edition,
         rounding,
         exchange_rates: used,
         items,
-        declaration_payments: vec![fee],
+        fee,
         totals,
     })
 }
@@ -309,15 +373,17 @@ fn note_rate(used: &mut Vec<ExchangeRateUsed>, rate: &ExchangeRateUsed) {
     }
 }
 
-fn assess_item(
-    snapshot: &TariffSnapshot,
+fn compute_item<'s>(
+    snapshot: &'s TariffSnapshot,
     declaration: &Declaration,
     index: usize,
     rates: &Rates<'_>,
-    rounding: &RoundingUsed,
+    rule: &RoundingUsed,
     used: &mut Vec<ExchangeRateUsed>,
-) -> Result<(ItemAssessment, String), Vec<ValidationError>> {
+) -> Result<(ComputedItem<'s>, &'s str), Vec<ValidationError>> {
     let item = &declaration.items[index];
+    // Paths name the item's place in the declaration as sent.
+    let index = item.index;
     let path = |field: &str| format!("items[{index}].{field}");
     let date = declaration.registration_date;
     let mut errors = Vec::new();
@@ -335,7 +401,7 @@ fn assess_item(
         in_quota: item.in_quota,
         claim_preference: item.preference == PreferenceClaim::Origin,
     };
-    let found = match snapshot.lookup(&query) {
+    let found = match snapshot.lookup_duty(&query) {
         Ok(found) => Some(found),
         Err(LookupError::UnknownOrigin(_) | LookupError::NotMemberState { .. }) => None,
         Err(e @ (LookupError::NotDeclarable { .. } | LookupError::Excluded { .. })) => {
@@ -357,16 +423,17 @@ fn assess_item(
     let Some(found) = found else {
         return Err(errors);
     };
-    // Every unit and currency the rates of this item need must be declared.
-    let mut rate_exprs: Vec<(&RateExpr, &str)> = vec![(&found.import_duty.rate, "import duty")];
-    for remedy in &found.trade_remedies {
-        rate_exprs.push((&remedy.rate, remedy.kind.as_str()));
-    }
     let excise = snapshot.excise_on(declaration.state, &item.code, date);
-    if let Some(excise) = excise {
-        rate_exprs.push((&excise.rate, "excise"));
-    }
-    for (rate, what) in &rate_exprs {
+    // Every unit and currency the rates of this item need must be declared.
+    let needs = std::iter::once((&*found.import_duty.rate, "import duty"))
+        .chain(
+            found
+                .trade_remedies
+                .iter()
+                .map(|m| (&m.rate, m.kind.as_str())),
+        )
+        .chain(excise.map(|e| (&e.rate, "excise")));
+    for (rate, what) in needs {
         if let Some(specific) = rate.specific() {
             if item.quantity(&specific.unit).is_none() {
                 errors.push(err(
@@ -411,7 +478,7 @@ fn assess_item(
     }
     note_rate(used, &cv_rate);
 
-    let customs_value = round_payment(item.customs_value * cv_rate.rate, rounding);
+    let customs_value = round_payment(item.customs_value * cv_rate.rate, rule);
     let quantity = |unit: &UnitCode| item.quantity(unit);
     let exchange = |currency: CurrencyCode| rates.get(currency).map(|r| r.rate);
     let basis = RateBasis {
@@ -419,139 +486,274 @@ fn assess_item(
         quantity: &quantity,
         exchange_rate: &exchange,
     };
-    let mut payments = Vec::with_capacity(4);
+    let mut lines = Vec::with_capacity(4);
     let mut vat_base = customs_value;
-    let rate_line = |rate: &RateExpr,
-                     code: String,
-                     kind: PaymentKind,
-                     legal_basis: &str,
-                     measure: String,
-                     used: &mut Vec<ExchangeRateUsed>|
-     -> Result<Payment, Vec<ValidationError>> {
-        let evaluation = rate
-            .evaluate(&basis)
+    let mut rate_line = |rate: Cow<'s, RateExpr>,
+                         code: &'s str,
+                         kind: PaymentKind,
+                         legal_basis: Cow<'s, str>,
+                         source: LineSource<'s>,
+                         used: &mut Vec<ExchangeRateUsed>|
+     -> Result<Decimal, Vec<ValidationError>> {
+        let amount = rate
+            .compute(&basis)
             .map_err(|e| vec![eval_error(index, &e)])?;
-        let amount = round_payment(evaluation.amount, rounding);
-        let mut explanation = format!(
-            "{measure}; rate {rate} ({}); {}",
-            rate.to_official_ru(),
-            evaluation.formula
-        );
+        let amount = round_payment(amount, rule);
         if let Some(specific) = rate.specific()
             && let Some(r) = rates.get(specific.currency)
         {
             note_rate(used, &r);
-            explanation.push_str(&format!(
-                "; {} rate {} on {} ({})",
-                r.currency,
-                r.rate,
-                format_date(r.date),
-                r.source
-            ));
         }
         let base = match rate.specific() {
             Some(s) if rate.percent().is_none() => item.quantity(&s.unit).unwrap_or_default(),
             _ => customs_value,
         };
-        Ok(Payment {
-            code,
+        lines.push(ComputedLine {
             kind,
+            code,
+            rate: Some(rate),
+            vat_percent: Decimal::ZERO,
             base,
-            rate: rate.to_string(),
-            amount: Some(amount),
-            legal_basis: legal_basis.to_owned(),
-            explanation,
-        })
+            amount,
+            legal_basis,
+            source,
+        });
+        Ok(amount)
     };
-    let duty = rate_line(
-        &found.import_duty.rate,
-        "2010".into(),
+    vat_base += rate_line(
+        found.import_duty.rate.clone(),
+        "2010",
         PaymentKind::ImportDuty,
-        &found.import_duty.legal_basis,
-        format!(
-            "import duty of {} (edition {}), layer {}",
-            item.code,
-            found.edition.id,
-            found.import_duty.layer.as_str()
-        ),
+        found.import_duty.legal_basis.clone(),
+        LineSource::Duty {
+            edition: &found.edition.id,
+            layer: found.import_duty.layer,
+        },
         used,
     )?;
-    vat_base += duty.amount.unwrap_or_default();
-    payments.push(duty);
     for remedy in &found.trade_remedies {
         let kind = match remedy.kind {
             MeasureKind::Safeguard => PaymentKind::Safeguard,
             MeasureKind::Antidumping => PaymentKind::Antidumping,
             _ => PaymentKind::Countervailing,
         };
-        let line = rate_line(
-            &remedy.rate,
-            remedy.kind.payment_code().into(),
+        vat_base += rate_line(
+            Cow::Borrowed(&remedy.rate),
+            remedy.kind.payment_code(),
             kind,
-            &remedy.legal_basis,
-            format!(
-                "{} duty, measure {} on origin {}",
-                remedy.kind.as_str(),
-                remedy.id,
-                item.origin
-            ),
+            Cow::Borrowed(&remedy.legal_basis),
+            LineSource::Remedy {
+                measure: &remedy.id,
+            },
             used,
         )?;
-        vat_base += line.amount.unwrap_or_default();
-        payments.push(line);
     }
     if let Some(excise) = excise {
-        let line = rate_line(
-            &excise.rate,
-            excise.payment_code.clone(),
+        vat_base += rate_line(
+            Cow::Borrowed(&excise.rate),
+            &excise.payment_code,
             PaymentKind::Excise,
-            &excise.legal_basis,
-            format!("excise of {} on {}", declaration.state, excise.code),
+            Cow::Borrowed(&excise.legal_basis),
+            LineSource::Excise { code: excise.code },
             used,
         )?;
-        vat_base += line.amount.unwrap_or_default();
-        payments.push(line);
     }
-    let vat_line = match vat {
-        Some(v) => {
-            let amount = round_payment(vat_base * v.percent / Decimal::ONE_HUNDRED, rounding);
-            Payment {
-                code: "5010".into(),
-                kind: PaymentKind::Vat,
-                base: vat_base,
-                rate: format!("{}%", v.percent.normalize()),
-                amount: Some(amount),
-                legal_basis: v.source.clone(),
-                explanation: format!(
-                    "VAT, {} rate of {} on {}: (customs value {customs_value} + duties and excise {}) × {}% = {amount}",
-                    item.vat_rate.as_str(),
-                    declaration.state,
-                    format_date(date),
-                    vat_base - customs_value,
-                    v.percent.normalize()
-                ),
-            }
-        }
-        None => Payment {
-            code: "5010".into(),
-            kind: PaymentKind::Vat,
-            base: vat_base,
-            rate: "exempt".into(),
-            amount: Some(Decimal::ZERO.round_dp(rounding.scale)),
-            legal_basis: String::new(),
-            explanation: "VAT exemption claimed for this item (vat_rate: exempt); the ground must be among its documents".into(),
-        },
+    let (vat_percent, vat_basis) = match vat {
+        Some(v) => (v.percent, v.source.as_str()),
+        None => (Decimal::ZERO, ""),
     };
-    payments.push(vat_line);
-    Ok((
-        ItemAssessment {
-            number: index + 1,
-            code: item.code.to_string(),
-            customs_value,
-            payments,
+    let vat_amount = round_payment(vat_base * vat_percent / Decimal::ONE_HUNDRED, rule);
+    lines.push(ComputedLine {
+        kind: PaymentKind::Vat,
+        code: "5010",
+        rate: None,
+        vat_percent,
+        base: vat_base,
+        amount: vat_amount,
+        legal_basis: Cow::Borrowed(vat_basis),
+        source: LineSource::Vat {
+            kind: item.vat_rate,
         },
-        found.edition.id.clone(),
+    });
+    Ok((
+        ComputedItem {
+            customs_value,
+            lines,
+        },
+        &found.edition.id,
     ))
+}
+
+/// Writes the explanations: which measure applied, its legal basis, the rate, the exchange rate
+/// and its date, and the formula with its numbers.
+pub fn explain(
+    snapshot: &TariffSnapshot,
+    declaration: &Declaration,
+    computed: &Computed<'_>,
+) -> Assessment {
+    let rounding = rounding_used(computed.rounding);
+    let rate_of = |currency: CurrencyCode| {
+        computed
+            .exchange_rates
+            .iter()
+            .find(|r| r.currency == currency)
+            .map(|r| r.rate)
+            .or_else(|| (currency == computed.national).then_some(Decimal::ONE))
+    };
+    let items = computed
+        .items
+        .iter()
+        .zip(&declaration.items)
+        .map(|(item, declared)| {
+            let payments = item
+                .lines
+                .iter()
+                .map(|line| explain_line(line, item, declared, declaration, &rate_of, computed))
+                .collect();
+            ItemAssessment {
+                number: declared.index + 1,
+                code: declared.code.to_string(),
+                customs_value: item.customs_value,
+                payments,
+            }
+        })
+        .collect();
+    let fee = fee_payment(
+        computed.fee,
+        declaration,
+        computed.national,
+        computed.totals.customs_value,
+    );
+    Assessment {
+        state: declaration.state,
+        currency: computed.national,
+        registration_date: declaration.registration_date,
+        tariff_edition: computed.edition.to_owned(),
+        bundle: snapshot.bundle.clone(),
+        rounding,
+        exchange_rates: computed.exchange_rates.clone(),
+        items,
+        declaration_payments: vec![fee],
+        totals: computed.totals.clone(),
+    }
+}
+
+fn explain_line(
+    line: &ComputedLine<'_>,
+    item: &ComputedItem<'_>,
+    declared: &crate::declaration::GoodsItem,
+    declaration: &Declaration,
+    rate_of: &dyn Fn(CurrencyCode) -> Option<Decimal>,
+    computed: &Computed<'_>,
+) -> Payment {
+    let date = format_date(declaration.registration_date);
+    let (rate_text, explanation) = match (&line.rate, &line.source) {
+        (Some(rate), source) => {
+            let quantity = |unit: &UnitCode| declared.quantity(unit);
+            let basis = RateBasis {
+                customs_value: item.customs_value,
+                quantity: &quantity,
+                exchange_rate: rate_of,
+            };
+            let formula = rate
+                .evaluate(&basis)
+                .map(|e| e.formula)
+                .unwrap_or_default();
+            let measure = match source {
+                LineSource::Duty { edition, layer } => format!(
+                    "import duty of {} (edition {edition}), layer {}",
+                    declared.code,
+                    layer.as_str()
+                ),
+                LineSource::Remedy { measure } => format!(
+                    "{} duty, measure {measure} on origin {}",
+                    line.kind.as_str(),
+                    declared.origin
+                ),
+                LineSource::Excise { code } => {
+                    format!("excise of {} on {code}", declaration.state)
+                }
+                LineSource::Vat { .. } => String::new(),
+            };
+            let mut text = format!(
+                "{measure}; rate {rate} ({}); {formula}; {}",
+                rate.to_official_ru(),
+                customs_value_note(declared, declaration, item, computed)
+            );
+            if let Some(specific) = rate.specific()
+                && let Some(r) = computed
+                    .exchange_rates
+                    .iter()
+                    .find(|r| r.currency == specific.currency)
+            {
+                text.push_str(&format!(
+                    "; {} rate {} on {} ({})",
+                    r.currency,
+                    r.rate,
+                    format_date(r.date),
+                    r.source
+                ));
+            }
+            (rate.to_string(), text)
+        }
+        (None, LineSource::Vat { kind: VatRateKind::Exempt }) => (
+            "exempt".to_owned(),
+            "VAT exemption claimed for this item (vat_rate: exempt); the ground must be among its documents".to_owned(),
+        ),
+        (None, LineSource::Vat { kind }) => (
+            format!("{}%", line.vat_percent.normalize()),
+            format!(
+                "VAT, {} rate of {} on {date}: (customs value {} + duties and excise {}) × {}% = {}; {}",
+                kind.as_str(),
+                declaration.state,
+                item.customs_value,
+                line.base - item.customs_value,
+                line.vat_percent.normalize(),
+                line.amount,
+                customs_value_note(declared, declaration, item, computed)
+            ),
+        ),
+        (None, _) => (String::new(), String::new()),
+    };
+    Payment {
+        code: line.code.to_owned(),
+        kind: line.kind,
+        base: line.base,
+        rate: rate_text,
+        amount: Some(line.amount),
+        legal_basis: line.legal_basis.to_string(),
+        explanation,
+    }
+}
+
+/// How the item's customs value in national currency was obtained (box 45 × box 23).
+fn customs_value_note(
+    declared: &crate::declaration::GoodsItem,
+    declaration: &Declaration,
+    item: &ComputedItem<'_>,
+    computed: &Computed<'_>,
+) -> String {
+    match computed
+        .exchange_rates
+        .iter()
+        .find(|r| r.currency == declaration.currency)
+    {
+        Some(r) => format!(
+            "customs value {} {} = {} {} × {} ({} rate on {}, {})",
+            item.customs_value,
+            computed.national,
+            declared.customs_value,
+            declaration.currency,
+            r.rate,
+            r.currency,
+            format_date(r.date),
+            r.source
+        ),
+        None => format!(
+            "customs value {} {} as declared",
+            item.customs_value, computed.national
+        ),
+    }
 }
 
 fn eval_error(index: usize, e: &RateEvalError) -> ValidationError {
@@ -571,20 +773,30 @@ fn eval_error(index: usize, e: &RateEvalError) -> ValidationError {
     }
 }
 
-/// The customs fee (1010), once per declaration, banded by the total customs value.
-fn customs_fee(
-    snapshot: &TariffSnapshot,
+/// The band of the state's customs-fee schedule (1010) for the declaration's total customs
+/// value, if the bundle has a schedule in the national currency.
+fn fee_band<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    national: CurrencyCode,
+    total_value: Decimal,
+) -> Option<&'s CustomsFeeBand> {
+    snapshot
+        .customs_fee_schedule_on(declaration.state, declaration.registration_date)
+        .into_iter()
+        .find(|b| total_value > b.value_over && b.value_up_to.is_none_or(|up| total_value <= up))
+        .filter(|b| b.currency == national)
+}
+
+/// The customs fee line, once per declaration, or why it was not computed.
+fn fee_payment(
+    band: Option<&CustomsFeeBand>,
     declaration: &Declaration,
     national: CurrencyCode,
     total_value: Decimal,
 ) -> Payment {
-    let date = declaration.registration_date;
-    let bands = snapshot.customs_fee_schedule_on(declaration.state, date);
-    let band = bands
-        .iter()
-        .find(|b| total_value > b.value_over && b.value_up_to.is_none_or(|up| total_value <= up));
     match band {
-        Some(band) if band.currency == national => Payment {
+        Some(band) => Payment {
             code: "1010".into(),
             kind: PaymentKind::CustomsFee,
             base: total_value,
@@ -610,7 +822,7 @@ fn customs_fee(
                 band.amount
             ),
         },
-        _ => Payment {
+        None => Payment {
             code: "1010".into(),
             kind: PaymentKind::CustomsFee,
             base: total_value,
@@ -620,21 +832,20 @@ fn customs_fee(
             explanation: format!(
                 "not computed: the bundle has no customs-fee schedule of {} in {national} on {}",
                 declaration.state,
-                format_date(date)
+                format_date(declaration.registration_date)
             ),
         },
     }
 }
 
-fn totals(items: &[ItemAssessment], fee: &Payment, customs_value: Decimal) -> Totals {
+fn totals(items: &[ComputedItem<'_>], fee: Option<Decimal>, customs_value: Decimal) -> Totals {
     let mut totals = Totals {
         customs_value,
-        customs_fee: fee.amount,
+        customs_fee: fee,
         ..Totals::default()
     };
-    for payment in items.iter().flat_map(|i| &i.payments) {
-        let amount = payment.amount.unwrap_or_default();
-        let slot = match payment.kind {
+    for line in items.iter().flat_map(|i| &i.lines) {
+        let slot = match line.kind {
             PaymentKind::ImportDuty => &mut totals.import_duty,
             PaymentKind::Antidumping => &mut totals.antidumping,
             PaymentKind::Countervailing => &mut totals.countervailing,
@@ -643,9 +854,9 @@ fn totals(items: &[ItemAssessment], fee: &Payment, customs_value: Decimal) -> To
             PaymentKind::Vat => &mut totals.vat,
             PaymentKind::CustomsFee => continue,
         };
-        *slot += amount;
-        totals.total += amount;
+        *slot += line.amount;
+        totals.total += line.amount;
     }
-    totals.total += fee.amount.unwrap_or_default();
+    totals.total += fee.unwrap_or_default();
     totals
 }

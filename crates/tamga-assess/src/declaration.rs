@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 use tamga_core::{CommodityCode, CountryCode, CurrencyCode, Date, Decimal, UnitCode, parse_date};
+use tamga_tariff::TariffSnapshot;
 
 /// A problem with a declaration: where it is and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +83,8 @@ impl VatRateKind {
 /// One goods item (boxes 31–47).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoodsItem {
+    /// Its position in the declaration's `items`, from 0: the place its problems are reported at.
+    pub index: usize,
     /// Box 33.
     pub code: CommodityCode,
     /// Box 31.
@@ -141,30 +144,95 @@ pub const MAX_ITEMS: usize = 999;
 
 /// Reads a declaration from JSON text; malformed JSON is reported with its line and column.
 pub fn parse_declaration(text: &str) -> Result<Declaration, ValidationErrors> {
-    let value: Value = serde_json::from_str(text).map_err(|err| {
-        ValidationErrors(vec![ValidationError {
-            path: "$".into(),
-            message: format!(
-                "malformed JSON at line {} column {}: {err}",
-                err.line(),
-                err.column()
-            ),
-        }])
-    })?;
-    declaration_from_value(&value)
+    parse_declaration_checked(text, None)
+}
+
+/// Like [`parse_declaration`], and also checks every country and currency against the bundle's
+/// code lists, so that those problems are reported together with the structural ones.
+pub fn parse_declaration_for(
+    snapshot: &TariffSnapshot,
+    text: &str,
+) -> Result<Declaration, ValidationErrors> {
+    let (declaration, mut errors) = read_partial(text, Some(snapshot));
+    match declaration {
+        Some(declaration) if errors.is_empty() => Ok(declaration),
+        Some(readable) => {
+            // Check the items that could be read against the tariff too, so that every problem
+            // of the declaration is reported at once.
+            if !readable.items.is_empty()
+                && let Err(more) = crate::assess::compute(snapshot, &readable)
+            {
+                errors.extend(more.0);
+            }
+            Err(ValidationErrors(errors))
+        }
+        None => Err(ValidationErrors(errors)),
+    }
+}
+
+fn parse_declaration_checked(
+    text: &str,
+    known: Option<&TariffSnapshot>,
+) -> Result<Declaration, ValidationErrors> {
+    match read_partial(text, known) {
+        (Some(declaration), errors) if errors.is_empty() => Ok(declaration),
+        (_, errors) => Err(ValidationErrors(errors)),
+    }
+}
+
+/// Reads what can be read: the declaration with the items that have no problem (each keeps
+/// its position in `index`), or `None` when its own fields are unreadable; and every problem.
+fn read_partial(
+    text: &str,
+    known: Option<&TariffSnapshot>,
+) -> (Option<Declaration>, Vec<ValidationError>) {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(err) => {
+            return (
+                None,
+                vec![ValidationError {
+                    path: "$".into(),
+                    message: format!(
+                        "malformed JSON at line {} column {}: {err}",
+                        err.line(),
+                        err.column()
+                    ),
+                }],
+            );
+        }
+    };
+    read_value(&value, known)
 }
 
 /// Reads a declaration from a parsed JSON value, reporting every problem with its path.
-pub fn declaration_from_value(value: &Value) -> Result<Declaration, ValidationErrors> {
+pub fn declaration_from_value(
+    value: &Value,
+    known: Option<&TariffSnapshot>,
+) -> Result<Declaration, ValidationErrors> {
+    match read_value(value, known) {
+        (Some(declaration), errors) if errors.is_empty() => Ok(declaration),
+        (_, errors) => Err(ValidationErrors(errors)),
+    }
+}
+
+fn read_value(
+    value: &Value,
+    known: Option<&TariffSnapshot>,
+) -> (Option<Declaration>, Vec<ValidationError>) {
     let mut errors = Vec::new();
     let Some(object) = value.as_object() else {
-        return Err(ValidationErrors(vec![ValidationError {
-            path: "$".into(),
-            message: "expected a JSON object (the declaration)".into(),
-        }]));
+        return (
+            None,
+            vec![ValidationError {
+                path: "$".into(),
+                message: "expected a JSON object (the declaration)".into(),
+            }],
+        );
     };
     let mut r = Reader {
         errors: &mut errors,
+        known,
     };
     r.unknown_fields(
         object,
@@ -213,13 +281,18 @@ pub fn declaration_from_value(value: &Value) -> Result<Declaration, ValidationEr
     let registration_date = r.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
         parse_date(s).map_err(|e| e.to_string())
     });
+    let known = r.known;
     let currency = r.required(object, "", "currency", "an ISO 4217 currency code", |s| {
-        CurrencyCode::parse(s).map_err(|e| e.to_string())
+        let code = CurrencyCode::parse(s).map_err(|e| e.to_string())?;
+        match known {
+            Some(k) if !k.currencies.contains_key(&code) => Err(format!("unknown currency {code}")),
+            _ => Ok(code),
+        }
     });
     let exchange_rates = r.exchange_rates(object.get("exchange_rates"));
     let declarant = r.declarant(object.get("declarant"));
     let items = r.items(object.get("items"));
-    match (
+    let declaration = match (
         state,
         procedure,
         customs_office,
@@ -236,7 +309,7 @@ pub fn declaration_from_value(value: &Value) -> Result<Declaration, ValidationEr
             Some(currency),
             Some(declarant),
             Some(items),
-        ) if errors.is_empty() => Ok(Declaration {
+        ) => Some(Declaration {
             state,
             procedure,
             customs_office,
@@ -246,12 +319,14 @@ pub fn declaration_from_value(value: &Value) -> Result<Declaration, ValidationEr
             declarant,
             items,
         }),
-        _ => Err(ValidationErrors(errors)),
-    }
+        _ => None,
+    };
+    (declaration, errors)
 }
 
 struct Reader<'e> {
     errors: &'e mut Vec<ValidationError>,
+    known: Option<&'e TariffSnapshot>,
 }
 
 fn join(prefix: &str, field: &str) -> String {
@@ -362,11 +437,18 @@ impl Reader<'_> {
                 self.error(path, "expected an ISO 4217 currency code as the key");
                 continue;
             };
+            if self
+                .known
+                .is_some_and(|k| !k.currencies.contains_key(&currency))
+            {
+                self.error(path, format!("unknown currency {currency}"));
+                continue;
+            }
             if let Some(rate) = self.parse_value(
                 rate,
                 path,
-                "a positive rate in national currency per 1 unit",
-                positive_decimal,
+                "a positive rate in national currency per 1 unit, at most 1000000",
+                |s| bounded_decimal(s, MAX_EXCHANGE_RATE),
             ) {
                 rates.push((currency, rate));
             }
@@ -425,12 +507,13 @@ impl Reader<'_> {
             );
             return None;
         }
-        let items: Vec<Option<GoodsItem>> = list
-            .iter()
-            .enumerate()
-            .map(|(i, item)| self.item(i, item))
-            .collect();
-        items.into_iter().collect()
+        // The items that could be read; the others' problems are already reported.
+        Some(
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.item(i, item))
+                .collect(),
+        )
     }
 
     fn item(&mut self, index: usize, value: &Value) -> Option<GoodsItem> {
@@ -480,12 +563,21 @@ impl Reader<'_> {
             "a description of the goods",
             non_empty,
         );
+        let known = self.known;
         let origin = self.required(
             object,
             &prefix,
             "origin",
             "a country of origin (ISO alpha-2)",
-            |s| CountryCode::parse(s).map_err(|e| e.to_string()),
+            |s| {
+                let code = CountryCode::parse(s).map_err(|e| e.to_string())?;
+                match known {
+                    Some(k) if !k.countries.contains_key(&code) => {
+                        Err(format!("unknown country {code}"))
+                    }
+                    _ => Ok(code),
+                }
+            },
         );
         let customs_value = self.required(
             object,
@@ -545,6 +637,7 @@ impl Reader<'_> {
         );
         let documents = self.documents(object.get("documents"), &prefix);
         Some(GoodsItem {
+            index,
             code: code?,
             description: description?,
             origin: origin?,
@@ -655,11 +748,25 @@ fn non_empty(s: &str) -> Result<String, String> {
     }
 }
 
-/// A decimal greater than zero, written with a `.` point.
+/// The largest value or quantity accepted: far above any real consignment, and low enough that
+/// no product of the assessment can overflow a decimal.
+const MAX_AMOUNT: Decimal = Decimal::from_parts(0xa4c6_8000, 0x38d7e, 0, false, 0); // 10^15
+
+/// The largest exchange rate accepted (national currency per unit).
+const MAX_EXCHANGE_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+/// A decimal greater than zero and at most 10^15, written with a `.` point.
 fn positive_decimal(s: &str) -> Result<Decimal, String> {
+    bounded_decimal(s, MAX_AMOUNT)
+}
+
+fn bounded_decimal(s: &str, max: Decimal) -> Result<Decimal, String> {
     let value = Decimal::from_str(s).map_err(|_| format!("{s:?} is not a decimal number"))?;
     if value <= Decimal::ZERO {
         return Err(format!("{s} is not greater than zero"));
+    }
+    if value > max {
+        return Err(format!("{s} is above the limit of {max}"));
     }
     Ok(value)
 }

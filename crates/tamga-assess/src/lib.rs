@@ -7,7 +7,10 @@ pub mod assess;
 pub mod declaration;
 pub mod render;
 
-pub use assess::{Assessment, Payment, PaymentKind, assess, round_payment};
+pub use assess::{
+    Assessment, Computed, Payment, PaymentKind, assess, compute, explain, round_payment,
+};
 pub use declaration::{
     Declaration, GoodsItem, ValidationError, ValidationErrors, parse_declaration,
+    parse_declaration_for,
 };

@@ -154,3 +154,96 @@ fn truncate(text: &str, width: usize) -> String {
         format!("{cut}…")
     }
 }
+
+/// One line of `assess --batch` output for a computed assessment: the figures of the contract
+/// JSON (items with their payment lines, the declaration's fee, the totals), without the
+/// explanation texts, written straight into `out`. Every value written here is ASCII that needs
+/// no JSON escaping (codes, dates, canonical rates, amounts).
+pub fn computed_json_line(
+    out: &mut String,
+    line: u64,
+    declaration: &crate::Declaration,
+    computed: &crate::assess::Computed<'_>,
+) {
+    use crate::assess::PaymentKind;
+    let _ = write!(
+        out,
+        r#"{{"line":{line},"assessment":{{"state":"{}","currency":"{}","registration_date":"{}","tariff_edition":"{}","rounding":"{}","exchange_rates":["#,
+        declaration.state,
+        computed.national,
+        format_date(declaration.registration_date),
+        computed.edition,
+        computed.rounding.mode.as_str(),
+    );
+    for (i, rate) in computed.exchange_rates.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(
+            out,
+            r#"{sep}{{"currency":"{}","rate":"{}","source":"{}"}}"#,
+            rate.currency, rate.rate, rate.source
+        );
+    }
+    out.push_str(r#"],"items":["#);
+    for (i, (item, declared)) in computed.items.iter().zip(&declaration.items).enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(
+            out,
+            r#"{sep}{{"number":{},"code":"{}","customs_value":"{:.2}","payments":["#,
+            i + 1,
+            declared.code,
+            item.customs_value
+        );
+        for (j, payment) in item.lines.iter().enumerate() {
+            let sep = if j == 0 { "" } else { "," };
+            let _ = write!(
+                out,
+                r#"{sep}{{"code":"{}","kind":"{}","base":"{}","rate":""#,
+                payment.code,
+                payment.kind.as_str(),
+                payment.base.normalize()
+            );
+            match (&payment.rate, payment.kind) {
+                (Some(rate), _) => {
+                    let _ = write!(out, "{rate}");
+                }
+                (None, PaymentKind::Vat) => match payment.source {
+                    crate::assess::LineSource::Vat {
+                        kind: crate::declaration::VatRateKind::Exempt,
+                    } => out.push_str("exempt"),
+                    _ => {
+                        let _ = write!(out, "{}%", payment.vat_percent.normalize());
+                    }
+                },
+                (None, _) => {}
+            }
+            let _ = write!(out, r#"","amount":"{:.2}"}}"#, payment.amount);
+        }
+        out.push_str("]}");
+    }
+    let t = &computed.totals;
+    out.push_str(r#"],"declaration_payments":[{"code":"1010","kind":"customs_fee","amount":"#);
+    match t.customs_fee {
+        Some(fee) => {
+            let _ = write!(out, r#""{fee:.2}""#);
+        }
+        None => out.push_str("null"),
+    }
+    let _ = write!(
+        out,
+        r#"}}],"totals":{{"customs_value":"{:.2}","import_duty":"{:.2}","antidumping":"{:.2}","countervailing":"{:.2}","safeguard":"{:.2}","excise":"{:.2}","vat":"{:.2}","customs_fee":"#,
+        t.customs_value,
+        t.import_duty,
+        t.antidumping,
+        t.countervailing,
+        t.safeguard,
+        t.excise,
+        t.vat
+    );
+    match t.customs_fee {
+        Some(fee) => {
+            let _ = write!(out, r#""{fee:.2}""#);
+        }
+        None => out.push_str("null"),
+    }
+    let _ = write!(out, r#","total":"{:.2}"}}}}}}"#, t.total);
+}

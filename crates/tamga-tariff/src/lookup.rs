@@ -136,6 +136,8 @@ pub struct AppliedRate<'s> {
     pub rate: Cow<'s, RateExpr>,
     pub layer: Layer,
     pub legal_basis: Cow<'s, str>,
+    /// The legal basis of the measure whose rate this is (before a preference scaled it).
+    pub measure_basis: &'s str,
     pub validity: Validity,
 }
 
@@ -213,6 +215,20 @@ impl TariffSnapshot {
 
     /// The import duty that applies, and every layer considered.
     pub fn lookup(&self, query: &LookupQuery) -> Result<DutyLookup<'_>, LookupError> {
+        self.lookup_layers(query, true)
+    }
+
+    /// The import duty that applies, without the record of the layers (`layers` is empty): the
+    /// fast path of the assessment engine, which explains a payment from its applied rate.
+    pub fn lookup_duty(&self, query: &LookupQuery) -> Result<DutyLookup<'_>, LookupError> {
+        self.lookup_layers(query, false)
+    }
+
+    fn lookup_layers(
+        &self,
+        query: &LookupQuery,
+        record: bool,
+    ) -> Result<DutyLookup<'_>, LookupError> {
         let (edition, line_index) = self.line_on(query.code, query.date)?;
         let line = &edition.lines[line_index as usize];
         if line.kind != LineKind::Code10 {
@@ -251,7 +267,10 @@ impl TariffSnapshot {
             });
         };
 
-        let mut layers = Vec::with_capacity(8);
+        let mut layers = LayerLog {
+            record,
+            list: Vec::with_capacity(if record { 8 } else { 0 }),
+        };
         layers.push(measure_layer(
             Layer::Base,
             base,
@@ -261,12 +280,13 @@ impl TariffSnapshot {
             rate: Cow::Borrowed(&base.rate),
             layer: Layer::Base,
             legal_basis: Cow::Borrowed(&base.legal_basis),
+            measure_basis: &base.legal_basis,
             validity: base.validity,
         };
 
         match found.temporary {
             Some(temp) => {
-                supersede(&mut layers);
+                layers.supersede();
                 layers.push(measure_layer(
                     Layer::Temporary,
                     temp,
@@ -276,6 +296,7 @@ impl TariffSnapshot {
                     rate: Cow::Borrowed(&temp.rate),
                     layer: Layer::Temporary,
                     legal_basis: Cow::Borrowed(&temp.legal_basis),
+                    measure_basis: &temp.legal_basis,
                     validity: temp.validity,
                 };
             }
@@ -288,7 +309,7 @@ impl TariffSnapshot {
         let quota = self.quota_for(code, query);
         match quota {
             Some(q) if query.in_quota => {
-                supersede(&mut layers);
+                layers.supersede();
                 layers.push(LayerOutcome {
                     layer: Layer::TariffQuota,
                     status: LayerStatus::Applied,
@@ -302,6 +323,7 @@ impl TariffSnapshot {
                     rate: Cow::Borrowed(&q.in_quota_rate),
                     layer: Layer::TariffQuota,
                     legal_basis: Cow::Borrowed(&q.legal_basis),
+                    measure_basis: &q.legal_basis,
                     validity: q.validity,
                 };
             }
@@ -321,7 +343,7 @@ impl TariffSnapshot {
 
         match found.exemption {
             Some(exemption) => {
-                supersede(&mut layers);
+                layers.supersede();
                 layers.push(measure_layer(
                     Layer::Exemption,
                     exemption,
@@ -331,6 +353,7 @@ impl TariffSnapshot {
                     rate: Cow::Borrowed(&exemption.rate),
                     layer: Layer::Exemption,
                     legal_basis: Cow::Borrowed(&exemption.legal_basis),
+                    measure_basis: &exemption.legal_basis,
                     validity: exemption.validity,
                 };
             }
@@ -379,7 +402,7 @@ impl TariffSnapshot {
             import_duty: current,
             trade_remedies,
             quota,
-            layers,
+            layers: layers.list,
         })
     }
 
@@ -387,7 +410,7 @@ impl TariffSnapshot {
         &'s self,
         query: &LookupQuery,
         current: &mut AppliedRate<'s>,
-        layers: &mut Vec<LayerOutcome<'s>>,
+        layers: &mut LayerLog<'s>,
     ) {
         let Some(origin) = query.origin else {
             layers.push(not_applicable(
@@ -450,6 +473,7 @@ impl TariffSnapshot {
             rate: Cow::Owned(rate),
             layer: Layer::Preference,
             legal_basis: Cow::Owned(legal_basis),
+            measure_basis: current.measure_basis,
             validity,
         };
     }
@@ -539,7 +563,25 @@ fn not_applicable(layer: Layer, reason: &'static str) -> LayerOutcome<'static> {
     }
 }
 
-/// Marks the rate-setting layers applied so far as replaced by a later one.
+/// The layers as considered. Recording is skipped when only the duty is wanted.
+struct LayerLog<'s> {
+    record: bool,
+    list: Vec<LayerOutcome<'s>>,
+}
+
+impl<'s> LayerLog<'s> {
+    fn push(&mut self, outcome: LayerOutcome<'s>) {
+        if self.record {
+            self.list.push(outcome);
+        }
+    }
+
+    /// Marks the rate-setting layers applied so far as replaced by a later one.
+    fn supersede(&mut self) {
+        supersede(&mut self.list);
+    }
+}
+
 fn supersede(layers: &mut [LayerOutcome<'_>]) {
     for layer in layers.iter_mut() {
         if layer.status == LayerStatus::Applied {

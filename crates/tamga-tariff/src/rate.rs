@@ -342,6 +342,29 @@ impl RateExpr {
         }
     }
 
+    /// The amount due under this rate, exactly as [`RateExpr::evaluate`] computes it, without
+    /// writing the formula: the fast path of the assessment engine.
+    pub fn compute(&self, basis: &RateBasis<'_>) -> Result<Decimal, RateEvalError> {
+        match self {
+            RateExpr::AdValorem { percent } => ad_valorem_amount(*percent, basis),
+            RateExpr::Specific(specific) => specific.amount(basis).map(|(part, _, _)| part),
+            RateExpr::CombinedMin { percent, specific } => {
+                let av = ad_valorem_amount(*percent, basis)?;
+                Ok(av.max(specific.amount(basis)?.0))
+            }
+            RateExpr::CombinedMax { percent, specific } => {
+                let av = ad_valorem_amount(*percent, basis)?;
+                Ok(av.min(specific.amount(basis)?.0))
+            }
+            RateExpr::Sum { percent, specific } => {
+                let av = ad_valorem_amount(*percent, basis)?;
+                av.checked_add(specific.amount(basis)?.0)
+                    .map(|x| x.normalize())
+                    .ok_or(RateEvalError::Overflow)
+            }
+        }
+    }
+
     /// Computes the duty. No rounding is applied.
     pub fn evaluate(&self, basis: &RateBasis<'_>) -> Result<RateEvaluation, RateEvalError> {
         match self {
@@ -409,10 +432,7 @@ fn shown(amount: Decimal) -> String {
     amount.to_string()
 }
 
-fn ad_valorem_part(
-    percent: Decimal,
-    basis: &RateBasis<'_>,
-) -> Result<(Decimal, String), RateEvalError> {
+fn ad_valorem_amount(percent: Decimal, basis: &RateBasis<'_>) -> Result<Decimal, RateEvalError> {
     if percent.is_sign_negative() && !percent.is_zero() {
         return Err(RateEvalError::InvalidRate("negative percent"));
     }
@@ -423,20 +443,32 @@ fn ad_valorem_part(
             value: cv,
         });
     }
-    let part = cv
-        .checked_mul(percent)
+    cv.checked_mul(percent)
         .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
-        .ok_or(RateEvalError::Overflow)?;
-    let part = part.normalize();
+        .map(|x| x.normalize())
+        .ok_or(RateEvalError::Overflow)
+}
+
+fn ad_valorem_part(
+    percent: Decimal,
+    basis: &RateBasis<'_>,
+) -> Result<(Decimal, String), RateEvalError> {
+    let part = ad_valorem_amount(percent, basis)?;
     Ok((
         part,
-        format!("{cv} × {}% = {}", percent.normalize(), shown(part)),
+        format!(
+            "{} × {}% = {}",
+            basis.customs_value,
+            percent.normalize(),
+            shown(part)
+        ),
     ))
 }
 
 impl SpecificRate {
     /// `quantity / per_quantity × amount × exchange rate`, in national currency.
-    fn part(&self, basis: &RateBasis<'_>) -> Result<(Decimal, String), RateEvalError> {
+    /// The specific part with the quantity and exchange rate it used.
+    fn amount(&self, basis: &RateBasis<'_>) -> Result<(Decimal, Decimal, Decimal), RateEvalError> {
         if self.amount.is_sign_negative() && !self.amount.is_zero() {
             return Err(RateEvalError::InvalidRate("negative specific amount"));
         }
@@ -470,6 +502,11 @@ impl SpecificRate {
             .and_then(|x| x.checked_div(self.per_quantity))
             .ok_or(RateEvalError::Overflow)?
             .normalize();
+        Ok((part, quantity, rate))
+    }
+
+    fn part(&self, basis: &RateBasis<'_>) -> Result<(Decimal, String), RateEvalError> {
+        let (part, quantity, rate) = self.amount(basis)?;
         let per = self.per_quantity.normalize();
         let per_text = if per == Decimal::ONE {
             String::new()

@@ -6,8 +6,8 @@ use std::sync::mpsc;
 
 use anyhow::Context;
 use serde_json::{Value, json};
-use tamga_assess::render::{assessment_json, assessment_table};
-use tamga_assess::{ValidationErrors, assess, parse_declaration};
+use tamga_assess::render::{assessment_json, assessment_table, computed_json_line};
+use tamga_assess::{ValidationErrors, assess, compute, explain, parse_declaration_for};
 use tamga_tariff::TariffSnapshot;
 
 use crate::cli::{AssessArgs, AssessFormat};
@@ -36,7 +36,7 @@ pub fn run(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitC
         std::fs::read_to_string(&args.input)
             .with_context(|| format!("cannot read the declaration {}", args.input))?
     };
-    let result = parse_declaration(&text).and_then(|d| assess(snapshot, &d));
+    let result = parse_declaration_for(snapshot, &text).and_then(|d| assess(snapshot, &d));
     match result {
         Ok(assessment) => {
             match args.format {
@@ -77,6 +77,8 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
         bar
     });
     let started = std::time::Instant::now();
+    let parse_only = args.parse_only;
+    let explain_all = args.explain;
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, u64, Vec<String>)>(workers * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Vec<String>, usize, usize)>(workers * 2);
@@ -94,25 +96,43 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
                         break;
                     };
                     let (mut ok, mut bad) = (0, 0);
-                    let results = texts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, text)| {
-                            let line = first_line + i as u64;
-                            let record =
-                                match parse_declaration(text).and_then(|d| assess(snapshot, &d)) {
-                                    Ok(a) => {
-                                        ok += 1;
-                                        json!({"line": line, "assessment": assessment_json(&a)})
-                                    }
-                                    Err(errors) => {
-                                        bad += 1;
-                                        json!({"line": line, "errors": errors_json(&errors)})
-                                    }
-                                };
-                            record.to_string()
-                        })
-                        .collect();
+                    if parse_only {
+                        for text in &texts {
+                            match parse_declaration_for(snapshot, text) {
+                                Ok(_) => ok += 1,
+                                Err(_) => bad += 1,
+                            }
+                        }
+                        if done_tx.send((chunk, Vec::new(), ok, bad)).is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    let mut results = Vec::with_capacity(texts.len());
+                    for (i, text) in texts.iter().enumerate() {
+                        let line = first_line + i as u64;
+                        let mut record = String::with_capacity(1024);
+                        let declaration = parse_declaration_for(snapshot, text);
+                        match declaration.and_then(|d| compute(snapshot, &d).map(|c| (c, d))) {
+                            Ok((computed, declaration)) if explain_all => {
+                                ok += 1;
+                                let full = explain(snapshot, &declaration, &computed);
+                                record =
+                                    json!({"line": line, "assessment": assessment_json(&full)})
+                                        .to_string();
+                            }
+                            Ok((computed, declaration)) => {
+                                ok += 1;
+                                computed_json_line(&mut record, line, &declaration, &computed);
+                            }
+                            Err(errors) => {
+                                bad += 1;
+                                record = json!({"line": line, "errors": errors_json(&errors)})
+                                    .to_string();
+                            }
+                        }
+                        results.push(record);
+                    }
                     if done_tx.send((chunk, results, ok, bad)).is_err() {
                         break;
                     }
@@ -187,6 +207,7 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
         "failed": failed,
         "seconds": format!("{seconds:.3}"),
         "workers": workers,
+        "mode": if parse_only { "parse_only" } else { "assess" },
     }});
     writeln!(out, "{summary}")?;
     out.flush()?;

@@ -49,6 +49,14 @@ pub struct AssessArgs {
     /// One declaration per line in, one result per line out (JSON), and a summary at the end.
     #[arg(long)]
     pub batch: bool,
+    /// With --batch: write each payment's explanation too (the output is then several times
+    /// larger and slower to write).
+    #[arg(long, requires = "batch")]
+    pub explain: bool,
+    /// With --batch: only read and validate each declaration, assess nothing, write only the
+    /// summary. The baseline of the batch benchmark (docs/benchmarks.md).
+    #[arg(long, requires = "batch", hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -304,3 +304,126 @@ fn gold_queries_find_their_heading_in_the_top_five() {
         "top-5 hit rate {rate}% below 80%; misses: {misses:?}"
     );
 }
+
+const BEER_2019: &str = r#"{"state": "RU", "procedure": "IM40", "customs_office": "10702070",
+ "registration_date": "2019-06-03", "currency": "EUR", "exchange_rates": {"EUR": "72.0000", "USD": "64.5000"},
+ "declarant": {"name": "OOO Vostok", "tin": "7701234567"},
+ "items": [{"code": "2202910000", "description": "non-alcoholic beer", "origin": "DE",
+            "customs_value": "4000.00", "net_mass_kg": "5200", "quantities": {"l": "5000"}}]}"#;
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("tamga-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn assess_prints_the_contract_totals_to_the_kopeck() {
+    let file = temp_file("beer.json", BEER_2019);
+    let v = json_of(&tamga(&[
+        "assess",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    std::fs::remove_file(&file).unwrap();
+    // CV 4000 EUR × 72 = 288000.00; duty 5000 l × 0.1 EUR × 72 = 36000.00;
+    // VAT (288000 + 36000) × 20 % = 64800.00; fee: 288000 in (200000, 450000] → 1000.00.
+    let totals = &v["totals"];
+    assert_eq!(totals["customs_value"], "288000.00");
+    assert_eq!(totals["import_duty"], "36000.00");
+    assert_eq!(totals["vat"], "64800.00");
+    assert_eq!(totals["customs_fee"], "1000.00");
+    assert_eq!(totals["total"], "101800.00");
+    assert_eq!(v["currency"], "RUB");
+    assert_eq!(v["items"][0]["payments"][0]["code"], "2010");
+    assert_eq!(v["items"][0]["payments"][0]["rate"], "0.1 EUR/l");
+    assert_eq!(v["declaration_payments"][0]["code"], "1010");
+    assert_eq!(v["rounding"]["rule"], "half_up");
+    assert_eq!(v["exchange_rates"][0]["currency"], "EUR");
+}
+
+#[test]
+fn assess_table_shows_box_47_and_reads_standard_input() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tamga"))
+        .args(["assess", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(BEER_2019.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2010") && text.contains("36000.00"), "{text}");
+    assert!(
+        text.contains("total payable") && text.contains("101800.00"),
+        "{text}"
+    );
+}
+
+#[test]
+fn assess_reports_every_error_with_its_path_and_fails() {
+    let bad = BEER_2019
+        .replace("\"4000.00\"", "\"-4000.00\"")
+        .replace("\"DE\"", "\"XX\"");
+    let file = temp_file("bad.json", &bad);
+    let out = tamga(&["assess", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("items[0].customs_value"), "{stderr}");
+    assert!(
+        stderr.contains("2 problem(s)") || stderr.contains("items[0].origin"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn batch_writes_one_result_per_line_in_order_and_a_summary() {
+    let mut lines = Vec::new();
+    for i in 0..600 {
+        match i % 3 {
+            0 => lines.push(BEER_2019.replace('\n', " ")),
+            1 => lines.push("{not json".to_owned()),
+            _ => lines.push(BEER_2019.replace('\n', " ").replace("2202910000", "2202")),
+        }
+    }
+    let file = temp_file("batch.jsonl", &(lines.join("\n") + "\n"));
+    let out = tamga(&["assess", "--batch", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(out.status.code(), Some(2), "some lines failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 601);
+    for (i, record) in records[..600].iter().enumerate() {
+        assert_eq!(
+            record["line"],
+            i as u64 + 1,
+            "results come back in input order"
+        );
+        match i % 3 {
+            0 => assert_eq!(record["assessment"]["totals"]["total"], "101800.00"),
+            1 => assert!(
+                record["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("malformed JSON")
+            ),
+            _ => assert_eq!(record["errors"][0]["path"], "items[0].code"),
+        }
+    }
+    let summary = &records[600]["summary"];
+    assert_eq!(summary["declarations"], 600);
+    assert_eq!(summary["assessed"], 200);
+    assert_eq!(summary["failed"], 400);
+}

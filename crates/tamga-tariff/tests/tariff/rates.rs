@@ -159,6 +159,36 @@ fn every_rate_of_the_2017_schedule_parses_and_agrees_with_its_columns() {
     assert_eq!(counts.get(&RateKind::CombinedMax), None);
 }
 
+/// The engine's fast path (`compute`) charges exactly what `evaluate` explains, for every rate
+/// of the schedule, whichever part wins.
+#[test]
+fn compute_and_evaluate_agree_on_every_rate_of_the_schedule() {
+    let mut reader = csv::Reader::from_path(RATES_CSV).expect("ett2017_import_duty_rates.csv");
+    let mut checked = 0;
+    for record in reader.deserialize::<Row>() {
+        let row = record.expect("well-formed CSV row");
+        let (text, _) = split_note_refs(&row.rate_raw);
+        let parsed = rate(text);
+        for (cv, qty) in [
+            (d("1000.00"), d("1")),
+            (d("987654.32"), d("12345.678")),
+            (d("0.01"), d("99999")),
+        ] {
+            let quantity = |_: &UnitCode| Some(qty);
+            let exchange = |_: CurrencyCode| Some(d("88.1234"));
+            let basis = RateBasis {
+                customs_value: cv,
+                quantity: &quantity,
+                exchange_rate: &exchange,
+            };
+            let explained = parsed.evaluate(&basis).expect("evaluates").amount;
+            assert_eq!(parsed.compute(&basis), Ok(explained), "{} {text}", row.code);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 12_176);
+}
+
 // --- The two spellings -----------------------------------------------------------------------
 
 #[test]

@@ -1,0 +1,195 @@
+//! Rounding of payment lines: one function, `round_payment`, with the state's rule from the
+//! bundle (`union/rounding_rules.csv`): to 0.01, half-up in the built-in data (domain.md §4.4).
+
+use std::str::FromStr;
+
+use serde_json::{Value, json};
+use tamga_assess::assess::RoundingUsed;
+use tamga_assess::round_payment;
+use tamga_core::Decimal;
+use tamga_tariff::snapshot::RoundingMode;
+
+use crate::{
+    amount, assert_totals, assessed, builtin, declaration, item, payment, payments_bundle,
+};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn rule(mode: RoundingMode, scale: u32) -> RoundingUsed {
+    RoundingUsed {
+        mode,
+        scale,
+        source: "test".into(),
+    }
+}
+
+#[test]
+fn round_payment_half_up() {
+    let half_up = rule(RoundingMode::HalfUp, 2);
+    for (input, want) in [
+        ("0.005", "0.01"),
+        ("0.015", "0.02"),
+        ("0.025", "0.03"),
+        ("2.675", "2.68"),
+        ("5.005", "5.01"),
+        ("5.0049999", "5.00"),
+        ("5.00500001", "5.01"),
+        ("12000.0006", "12000.00"),
+        ("-0.005", "-0.01"),
+        ("7", "7.00"),
+        ("0", "0.00"),
+    ] {
+        let got = round_payment(dec(input), &half_up);
+        // Compared as text: the result always has exactly `scale` decimals.
+        assert_eq!(got.to_string(), want, "half-up of {input}");
+    }
+}
+
+#[test]
+fn round_payment_half_even() {
+    let half_even = rule(RoundingMode::HalfEven, 2);
+    for (input, want) in [
+        ("0.005", "0.00"),
+        ("0.015", "0.02"),
+        ("0.025", "0.02"),
+        ("2.675", "2.68"),
+        ("5.005", "5.00"),
+        ("5.00500001", "5.01"),
+        ("-0.015", "-0.02"),
+        ("7", "7.00"),
+    ] {
+        let got = round_payment(dec(input), &half_even);
+        assert_eq!(got.to_string(), want, "half-even of {input}");
+    }
+}
+
+#[test]
+fn round_payment_keeps_the_rule_scale() {
+    assert_eq!(
+        round_payment(dec("10.5"), &rule(RoundingMode::HalfUp, 0)).to_string(),
+        "11"
+    );
+    assert_eq!(
+        round_payment(dec("10.5"), &rule(RoundingMode::HalfEven, 0)).to_string(),
+        "10"
+    );
+    assert_eq!(
+        round_payment(dec("1.23456"), &rule(RoundingMode::HalfUp, 4)).to_string(),
+        "1.2346"
+    );
+}
+
+fn horses(customs_value: &str) -> Value {
+    // 0101 29 100 0 horses for slaughter: 5 % (ett2017).
+    assessed(
+        builtin(),
+        &declaration(
+            "RU",
+            "2019-06-10",
+            "RUB",
+            json!({}),
+            vec![item("0101291000", "MN", customs_value)],
+        ),
+    )
+}
+
+#[test]
+fn a_duty_line_ending_in_exactly_half_a_kopeck_rounds_up() {
+    // CV 100.10 RUB × 5 % = 5.005 → 5.01 (half-up; half-even would give 5.00)
+    // VAT = (100.10 + 5.01) × 20 % = 105.11 × 0.2 = 21.022 → 21.02
+    // fee 500.00; total = 5.01 + 21.02 + 500.00 = 526.03
+    let out = horses("100.10");
+    assert_eq!(amount(payment(&out, 0, "2010")), "5.01");
+    assert_eq!(amount(payment(&out, 0, "5010")), "21.02");
+    assert_totals(
+        &out,
+        &[
+            ("customs_value", "100.10"),
+            ("import_duty", "5.01"),
+            ("vat", "21.02"),
+            ("customs_fee", "500.00"),
+            ("total", "526.03"),
+        ],
+    );
+    assert_eq!(out["rounding"]["rule"], "half_up");
+    assert_eq!(out["rounding"]["scale"], 2);
+}
+
+#[test]
+fn just_below_half_a_kopeck_rounds_down() {
+    // CV 100.09 × 5 % = 5.0045 → 5.00; VAT = 105.09 × 0.2 = 21.018 → 21.02
+    let out = horses("100.09");
+    assert_eq!(amount(payment(&out, 0, "2010")), "5.00");
+    assert_eq!(amount(payment(&out, 0, "5010")), "21.02");
+}
+
+#[test]
+fn the_customs_value_in_national_currency_is_rounded_half_up() {
+    // 0.50 USD × 70.0100 = 35.005 → 35.01 RUB
+    // duty (cod 6 %) = 35.01 × 6 % = 2.1006 → 2.10
+    // VAT = (35.01 + 2.10) × 20 % = 37.11 × 0.2 = 7.422 → 7.42
+    // total = 2.10 + 7.42 + 500.00 = 509.52
+    let out = assessed(
+        builtin(),
+        &declaration(
+            "RU",
+            "2019-06-10",
+            "USD",
+            json!({"USD": "70.0100"}),
+            vec![item("0302511000", "NO", "0.50")],
+        ),
+    );
+    assert_eq!(out["items"][0]["customs_value"], "35.01");
+    assert_totals(
+        &out,
+        &[
+            ("customs_value", "35.01"),
+            ("import_duty", "2.10"),
+            ("vat", "7.42"),
+            ("customs_fee", "500.00"),
+            ("total", "509.52"),
+        ],
+    );
+}
+
+#[test]
+fn the_bundle_rule_is_the_one_applied_half_even_in_the_test_bundle() {
+    // The payments test bundle rounds BY half-even. Tubes 7306 30 110 0 from DE: 5 % (heading
+    // 7306 measure), 2020-05-15, in BYN; no BY fee schedule → fee not computed.
+    // CV 100.10 × 5 % = 5.005 → 5.00 (half-even: 0 is even)
+    // VAT = (100.10 + 5.00) × 20 % = 21.02; total = 5.00 + 21.02 = 26.02
+    // CV 100.30 × 5 % = 5.015 → 5.02 (half-even: 2 is even)
+    // VAT = (100.30 + 5.02) × 20 % = 105.32 × 0.2 = 21.064 → 21.06; total = 26.08
+    for (value, duty, vat, total) in [
+        ("100.10", "5.00", "21.02", "26.02"),
+        ("100.30", "5.02", "21.06", "26.08"),
+    ] {
+        let out = assessed(
+            payments_bundle(),
+            &declaration(
+                "BY",
+                "2020-05-15",
+                "BYN",
+                json!({}),
+                vec![crate::with(
+                    item("7306301100", "DE", value),
+                    "net_mass_kg",
+                    json!("10"),
+                )],
+            ),
+        );
+        assert_eq!(out["rounding"]["rule"], "half_even");
+        assert_totals(
+            &out,
+            &[
+                ("customs_value", value),
+                ("import_duty", duty),
+                ("vat", vat),
+                ("customs_fee", "null"),
+                ("total", total),
+            ],
+        );
+    }
+}
