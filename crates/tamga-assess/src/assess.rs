@@ -781,11 +781,14 @@ fn fee_band<'s>(
     national: CurrencyCode,
     total_value: Decimal,
 ) -> Option<&'s CustomsFeeBand> {
-    snapshot
-        .customs_fee_schedule_on(declaration.state, declaration.registration_date)
-        .into_iter()
-        .find(|b| total_value > b.value_over && b.value_up_to.is_none_or(|up| total_value <= up))
-        .filter(|b| b.currency == national)
+    // The bands of a schedule cover every value exactly once (the loader checks it).
+    snapshot.customs_fees.iter().find(|b| {
+        b.state == declaration.state
+            && b.validity.contains(declaration.registration_date)
+            && total_value > b.value_over
+            && b.value_up_to.is_none_or(|up| total_value <= up)
+            && b.currency == national
+    })
 }
 
 /// The customs fee line, once per declaration, or why it was not computed.

@@ -155,6 +155,34 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
+/// Appends an amount with exactly two decimals, as the contract writes it, without going
+/// through the formatter: the batch writes millions of them.
+fn push_amount(out: &mut String, amount: Decimal) {
+    let mut amount = amount.round_dp(2);
+    amount.rescale(2);
+    let mantissa = amount.mantissa();
+    if mantissa < 0 {
+        out.push('-');
+    }
+    let cents = mantissa.unsigned_abs();
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = cents;
+    // At least "0.00": three digits, the point after the first of the last two.
+    let mut written = 0;
+    while rest > 0 || written < 3 {
+        if written == 2 {
+            at -= 1;
+            digits[at] = b'.';
+        }
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        written += 1;
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0.00"));
+}
+
 /// One line of `assess --batch` output for a computed assessment: the figures of the contract
 /// JSON (items with their payment lines, the declaration's fee, the totals), without the
 /// explanation texts, written straight into `out`. Every value written here is ASCII that needs
@@ -188,11 +216,12 @@ pub fn computed_json_line(
         let sep = if i == 0 { "" } else { "," };
         let _ = write!(
             out,
-            r#"{sep}{{"number":{},"code":"{}","customs_value":"{:.2}","payments":["#,
-            i + 1,
+            r#"{sep}{{"number":{},"code":"{}","customs_value":""#,
+            declared.index + 1,
             declared.code,
-            item.customs_value
         );
+        push_amount(out, item.customs_value);
+        out.push_str(r#"","payments":["#);
         for (j, payment) in item.lines.iter().enumerate() {
             let sep = if j == 0 { "" } else { "," };
             let _ = write!(
@@ -216,34 +245,70 @@ pub fn computed_json_line(
                 },
                 (None, _) => {}
             }
-            let _ = write!(out, r#"","amount":"{:.2}"}}"#, payment.amount);
+            out.push_str(r#"","amount":""#);
+            push_amount(out, payment.amount);
+            out.push_str(r#""}"#);
         }
         out.push_str("]}");
     }
     let t = &computed.totals;
     out.push_str(r#"],"declaration_payments":[{"code":"1010","kind":"customs_fee","amount":"#);
-    match t.customs_fee {
-        Some(fee) => {
-            let _ = write!(out, r#""{fee:.2}""#);
+    push_optional_amount(out, t.customs_fee);
+    out.push_str(r#"}],"totals":{"#);
+    for (name, value) in [
+        ("customs_value", t.customs_value),
+        ("import_duty", t.import_duty),
+        ("antidumping", t.antidumping),
+        ("countervailing", t.countervailing),
+        ("safeguard", t.safeguard),
+        ("excise", t.excise),
+        ("vat", t.vat),
+    ] {
+        out.push('"');
+        out.push_str(name);
+        out.push_str(r#"":""#);
+        push_amount(out, value);
+        out.push_str(r#"","#);
+    }
+    out.push_str(r#""customs_fee":"#);
+    push_optional_amount(out, t.customs_fee);
+    out.push_str(r#","total":""#);
+    push_amount(out, t.total);
+    out.push_str(r#""}}}"#);
+}
+
+fn push_optional_amount(out: &mut String, amount: Option<Decimal>) {
+    match amount {
+        Some(amount) => {
+            out.push('"');
+            push_amount(out, amount);
+            out.push('"');
         }
         None => out.push_str("null"),
     }
-    let _ = write!(
-        out,
-        r#"}}],"totals":{{"customs_value":"{:.2}","import_duty":"{:.2}","antidumping":"{:.2}","countervailing":"{:.2}","safeguard":"{:.2}","excise":"{:.2}","vat":"{:.2}","customs_fee":"#,
-        t.customs_value,
-        t.import_duty,
-        t.antidumping,
-        t.countervailing,
-        t.safeguard,
-        t.excise,
-        t.vat
-    );
-    match t.customs_fee {
-        Some(fee) => {
-            let _ = write!(out, r#""{fee:.2}""#);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn amounts_have_exactly_two_decimals() {
+        for (input, expected) in [
+            ("0", "0.00"),
+            ("0.5", "0.50"),
+            ("0.05", "0.05"),
+            ("7", "7.00"),
+            ("123456789.1", "123456789.10"),
+            ("-12.3", "-12.30"),
+            ("99999999999999999.99", "99999999999999999.99"),
+        ] {
+            let mut out = String::new();
+            push_amount(&mut out, Decimal::from_str(input).unwrap());
+            assert_eq!(out, expected, "{input}");
+            assert_eq!(amount_text(Decimal::from_str(input).unwrap()), expected);
         }
-        None => out.push_str("null"),
     }
-    let _ = write!(out, r#","total":"{:.2}"}}}}}}"#, t.total);
 }

@@ -81,7 +81,7 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
     let explain_all = args.explain;
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, u64, Vec<String>)>(workers * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Vec<String>, usize, usize)>(workers * 2);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, String, usize, usize)>(workers * 2);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let (mut assessed, mut failed, mut lines) = (0usize, 0usize, 0u64);
@@ -103,35 +103,38 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
                                 Err(_) => bad += 1,
                             }
                         }
-                        if done_tx.send((chunk, Vec::new(), ok, bad)).is_err() {
+                        if done_tx.send((chunk, String::new(), ok, bad)).is_err() {
                             break;
                         }
                         continue;
                     }
-                    let mut results = Vec::with_capacity(texts.len());
+                    // One buffer per chunk: its lines go out with a single write.
+                    let mut results = String::with_capacity(texts.len() * 1200);
                     for (i, text) in texts.iter().enumerate() {
                         let line = first_line + i as u64;
-                        let mut record = String::with_capacity(1024);
                         let declaration = parse_declaration_for(snapshot, text);
                         match declaration.and_then(|d| compute(snapshot, &d).map(|c| (c, d))) {
                             Ok((computed, declaration)) if explain_all => {
                                 ok += 1;
                                 let full = explain(snapshot, &declaration, &computed);
-                                record =
-                                    json!({"line": line, "assessment": assessment_json(&full)})
-                                        .to_string();
+                                results.push_str(
+                                    &json!({"line": line, "assessment": assessment_json(&full)})
+                                        .to_string(),
+                                );
                             }
                             Ok((computed, declaration)) => {
                                 ok += 1;
-                                computed_json_line(&mut record, line, &declaration, &computed);
+                                computed_json_line(&mut results, line, &declaration, &computed);
                             }
                             Err(errors) => {
                                 bad += 1;
-                                record = json!({"line": line, "errors": errors_json(&errors)})
-                                    .to_string();
+                                results.push_str(
+                                    &json!({"line": line, "errors": errors_json(&errors)})
+                                        .to_string(),
+                                );
                             }
                         }
-                        results.push(record);
+                        results.push('\n');
                     }
                     if done_tx.send((chunk, results, ok, bad)).is_err() {
                         break;
@@ -178,12 +181,9 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
         for (chunk, results, ok, bad) in done_rx {
             pending.insert(chunk, (results, ok, bad));
             while let Some((results, ok, bad)) = pending.remove(&next) {
-                for result in &results {
-                    out.write_all(result.as_bytes())?;
-                    out.write_all(b"\n")?;
-                    if let Some(bar) = &progress {
-                        bar.inc(result.len() as u64 / 8);
-                    }
+                out.write_all(results.as_bytes())?;
+                if let Some(bar) = &progress {
+                    bar.inc(results.len() as u64 / 2);
                 }
                 assessed += ok;
                 failed += bad;
