@@ -805,11 +805,11 @@ fn fee_payment(
             base: total_value,
             rate: match band.value_up_to {
                 Some(up) => format!(
-                    "{} {} for a total customs value over {} up to {}",
+                    "{} {}, band ({}; {}]",
                     band.amount, band.currency, band.value_over, up
                 ),
                 None => format!(
-                    "{} {} for a total customs value over {}",
+                    "{} {}, band over {}",
                     band.amount, band.currency, band.value_over
                 ),
             },

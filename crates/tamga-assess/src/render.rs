@@ -111,10 +111,10 @@ pub fn assessment_table(assessment: &Assessment) -> String {
             let amount = p.amount.map_or("not computed".to_owned(), amount_text);
             let _ = writeln!(
                 out,
-                "  {:<6} {:>18} {:<28} {:>16}",
+                "  {:<6} {:>18}  {:<44} {:>16}",
                 p.code,
                 p.base.normalize().to_string(),
-                truncate(&p.rate, 28),
+                truncate(&p.rate, 44),
                 amount
             );
         }

@@ -92,11 +92,34 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
             .or_default()
             .push(i as u32);
     }
+    index_line_measures(&mut snapshot);
     snapshot.countries = countries;
     snapshot.currencies = currencies;
     snapshot.units = units;
     snapshot.hs_english = hs_english;
     snapshot
+}
+
+/// Gives every declarable line the measures on its code and its prefixes, longest first, so
+/// that a lookup reads one short list instead of probing six prefixes.
+fn index_line_measures(snapshot: &mut TariffSnapshot) {
+    let by_code = &snapshot.measures_by_code;
+    for edition in &mut snapshot.editions {
+        edition.line_measures = edition
+            .lines
+            .iter()
+            .map(|line| match line.code {
+                Some(code) if line.kind == LineKind::Code10 => [10, 9, 8, 6, 4, 2]
+                    .into_iter()
+                    .filter_map(|len| code.truncate(len))
+                    .filter_map(|prefix| by_code.get(&prefix.key()))
+                    .flatten()
+                    .copied()
+                    .collect(),
+                _ => Box::default(),
+            })
+            .collect();
+    }
 }
 
 /// The code lists that other tables refer to.
@@ -462,6 +485,7 @@ fn load_editions(
                 sections: Vec::new(),
                 chapters: Vec::new(),
                 line_by_code: CodeMap::default(),
+                line_measures: Vec::new(),
             },
             lines_path,
             sections_path,

@@ -258,7 +258,7 @@ impl TariffSnapshot {
         {
             return Err(LookupError::UnknownOrigin(origin.to_string()));
         }
-        let found = self.most_specific(code, query);
+        let found = self.most_specific(edition, line_index, query);
         let Some(base) = found.base else {
             return Err(LookupError::NoRate {
                 code: code.to_string(),
@@ -490,35 +490,44 @@ impl TariffSnapshot {
     }
 
     /// The most specific measure of each kind in force for the query.
-    fn most_specific(&self, code: CommodityCode, query: &LookupQuery) -> Found<'_> {
+    fn most_specific<'s>(
+        &'s self,
+        edition: &'s crate::snapshot::Edition,
+        line_index: u32,
+        query: &LookupQuery,
+    ) -> Found<'s> {
         let mut found = Found::default();
-        for len in [10, 9, 8, 6, 4, 2] {
-            let Some(prefix) = code.truncate(len) else {
+        // The measures on the line's code and on every prefix of it, most specific first,
+        // gathered once at load time.
+        let indices = edition
+            .line_measures
+            .get(line_index as usize)
+            .map_or(&[][..], |m| &m[..]);
+        for measure in indices
+            .iter()
+            .filter_map(|&i| self.measures.get(i as usize))
+        {
+            if !measure.applies(query.date, query.origin, query.state) {
                 continue;
+            }
+            let slot = match measure.kind {
+                MeasureKind::Base => &mut found.base,
+                MeasureKind::Temporary => &mut found.temporary,
+                MeasureKind::Exemption => &mut found.exemption,
+                MeasureKind::Antidumping => &mut found.antidumping,
+                MeasureKind::Countervailing => &mut found.countervailing,
+                MeasureKind::Safeguard => &mut found.safeguard,
             };
-            for measure in self.measures_at(&prefix) {
-                if !measure.applies(query.date, query.origin, query.state) {
-                    continue;
+            // At the same code, a measure for the named origin or state beats a general one.
+            let better = match slot {
+                None => true,
+                Some(existing) => {
+                    existing.code.len() == measure.code.len()
+                        && specificity(measure) > specificity(existing)
                 }
-                let slot = match measure.kind {
-                    MeasureKind::Base => &mut found.base,
-                    MeasureKind::Temporary => &mut found.temporary,
-                    MeasureKind::Exemption => &mut found.exemption,
-                    MeasureKind::Antidumping => &mut found.antidumping,
-                    MeasureKind::Countervailing => &mut found.countervailing,
-                    MeasureKind::Safeguard => &mut found.safeguard,
-                };
-                // At the same code, a measure for the named origin or state beats a general one.
-                let better = match slot {
-                    None => true,
-                    Some(existing) => {
-                        existing.code.len() == measure.code.len()
-                            && specificity(measure) > specificity(existing)
-                    }
-                };
-                if better {
-                    *slot = Some(measure);
-                }
+            };
+            if better {
+                *slot = Some(measure);
             }
         }
         found

@@ -56,6 +56,9 @@ pub struct Edition {
     pub sections: Vec<Section>,
     pub chapters: Vec<Chapter>,
     pub(crate) line_by_code: CodeMap<u32>,
+    /// For each declarable line, the measures attached at its code or any prefix of it, the
+    /// longest code first (filled once the whole bundle is loaded).
+    pub(crate) line_measures: Vec<Box<[u32]>>,
 }
 
 impl Edition {
@@ -593,15 +596,6 @@ impl TariffSnapshot {
     /// English HS text of a code's heading (4) or subheading (6) level, when HS has it.
     pub fn english(&self, hs_code: &str) -> Option<&str> {
         self.hs_english.get(hs_code).map(String::as_str)
-    }
-
-    /// Measures attached exactly at `code`.
-    pub(crate) fn measures_at(&self, code: &CommodityCode) -> impl Iterator<Item = &Measure> {
-        self.measures_by_code
-            .get(&code.key())
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.measures.get(i as usize))
     }
 }
 
