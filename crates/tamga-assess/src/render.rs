@@ -165,22 +165,56 @@ fn push_amount(out: &mut String, amount: Decimal) {
         out.push('-');
     }
     let cents = mantissa.unsigned_abs();
-    let mut digits = [0u8; 40];
+    // Amounts are bounded far below u64::MAX cents; 64-bit division is much cheaper.
+    let Ok(cents) = u64::try_from(cents) else {
+        let _ = write!(out, "{}", amount.abs());
+        return;
+    };
+    push_u64(out, cents / 100);
+    out.push('.');
+    let fraction = (cents % 100) as u8;
+    out.push(char::from(b'0' + fraction / 10));
+    out.push(char::from(b'0' + fraction % 10));
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = cents;
-    // At least "0.00": three digits, the point after the first of the last two.
-    let mut written = 0;
-    while rest > 0 || written < 3 {
-        if written == 2 {
-            at -= 1;
-            digits[at] = b'.';
-        }
+    loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        written += 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0.00"));
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+}
+
+/// Appends an ISO date without the formatter.
+fn push_date(out: &mut String, date: tamga_core::Date) {
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        let (y, m, d) = (
+            year as u64,
+            u64::from(u8::from(date.month())),
+            u64::from(date.day()),
+        );
+        for (value, width) in [(y, 4), (m, 2), (d, 2)] {
+            if width != 4 {
+                out.push('-');
+            }
+            let mut digits = [b'0'; 4];
+            let mut rest = value;
+            for slot in digits[..width].iter_mut().rev() {
+                *slot = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            out.push_str(std::str::from_utf8(&digits[..width]).unwrap_or("0000"));
+        }
+    } else {
+        out.push_str(&format_date(date));
+    }
 }
 
 /// One line of `assess --batch` output for a computed assessment: the figures of the contract
@@ -194,43 +228,53 @@ pub fn computed_json_line(
     computed: &crate::assess::Computed<'_>,
 ) {
     use crate::assess::PaymentKind;
-    let _ = write!(
-        out,
-        r#"{{"line":{line},"assessment":{{"state":"{}","currency":"{}","registration_date":"{}","tariff_edition":"{}","rounding":"{}","exchange_rates":["#,
-        declaration.state,
-        computed.national,
-        format_date(declaration.registration_date),
-        computed.edition,
-        computed.rounding.mode.as_str(),
-    );
+    // Plain pushes, not `write!`: the batch writes millions of these lines.
+    out.push_str(r#"{"line":"#);
+    push_u64(out, line);
+    out.push_str(r#","assessment":{"state":""#);
+    out.push_str(declaration.state.as_str());
+    out.push_str(r#"","currency":""#);
+    out.push_str(computed.national.as_str());
+    out.push_str(r#"","registration_date":""#);
+    push_date(out, declaration.registration_date);
+    out.push_str(r#"","tariff_edition":""#);
+    out.push_str(computed.edition);
+    out.push_str(r#"","rounding":""#);
+    out.push_str(computed.rounding.mode.as_str());
+    out.push_str(r#"","exchange_rates":["#);
     for (i, rate) in computed.exchange_rates.iter().enumerate() {
-        let sep = if i == 0 { "" } else { "," };
-        let _ = write!(
-            out,
-            r#"{sep}{{"currency":"{}","rate":"{}","source":"{}"}}"#,
-            rate.currency, rate.rate, rate.source
-        );
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"currency":""#);
+        out.push_str(rate.currency.as_str());
+        let _ = write!(out, r#"","rate":"{}","source":""#, rate.rate);
+        out.push_str(rate.source);
+        out.push_str(r#""}"#);
     }
     out.push_str(r#"],"items":["#);
     for (i, (item, declared)) in computed.items.iter().zip(&declaration.items).enumerate() {
-        let sep = if i == 0 { "" } else { "," };
-        let _ = write!(
-            out,
-            r#"{sep}{{"number":{},"code":"{}","customs_value":""#,
-            declared.index + 1,
-            declared.code,
-        );
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"number":"#);
+        push_u64(out, declared.index as u64 + 1);
+        out.push_str(r#","code":""#);
+        out.push_str(declared.code.as_str());
+        out.push_str(r#"","customs_value":""#);
         push_amount(out, item.customs_value);
         out.push_str(r#"","payments":["#);
         for (j, payment) in item.lines.iter().enumerate() {
-            let sep = if j == 0 { "" } else { "," };
-            let _ = write!(
-                out,
-                r#"{sep}{{"code":"{}","kind":"{}","base":"{}","rate":""#,
-                payment.code,
-                payment.kind.as_str(),
-                payment.base.normalize()
-            );
+            if j > 0 {
+                out.push(',');
+            }
+            out.push_str(r#"{"code":""#);
+            out.push_str(payment.code);
+            out.push_str(r#"","kind":""#);
+            out.push_str(payment.kind.as_str());
+            out.push_str(r#"","base":""#);
+            let _ = write!(out, "{}", payment.base.normalize());
+            out.push_str(r#"","rate":""#);
             match (&payment.rate, payment.kind) {
                 (Some(rate), _) => {
                     let _ = write!(out, "{rate}");
