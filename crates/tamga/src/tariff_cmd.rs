@@ -327,15 +327,20 @@ fn show_text(v: &Value) -> String {
     out
 }
 
-pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let date = args.date.or_today();
-    let edition = snapshot.edition_on(date).with_context(|| {
+/// The edition in force on `date`, or an error that says which periods the bundle covers.
+fn edition_in_force(snapshot: &TariffSnapshot, date: tamga_core::Date) -> anyhow::Result<&Edition> {
+    snapshot.edition_on(date).with_context(|| {
         format!(
             "no tariff in force on {}: the bundle's editions cover {}",
             format_date(date),
             snapshot.coverage()
         )
-    })?;
+    })
+}
+
+pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.or_today();
+    let edition = edition_in_force(snapshot, date)?;
     let index = catalogue::search_index(snapshot, edition);
     let hits = index.search(&args.text, usize::from(args.limit));
     let results: Vec<Value> = hits
@@ -381,13 +386,7 @@ pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<Ex
 
 pub fn tree(snapshot: &TariffSnapshot, args: &TreeArgs) -> anyhow::Result<ExitCode> {
     let date = args.date.or_today();
-    let edition = snapshot.edition_on(date).with_context(|| {
-        format!(
-            "no tariff in force on {}: the bundle's editions cover {}",
-            format_date(date),
-            snapshot.coverage()
-        )
-    })?;
+    let edition = edition_in_force(snapshot, date)?;
     let mut nodes = Vec::new();
     match args.prefix {
         None => {
