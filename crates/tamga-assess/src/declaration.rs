@@ -256,9 +256,11 @@ fn read_value(
         |s| CountryCode::parse(s).map_err(|e| e.to_string()),
     );
     let procedure = r.required(object, "", "procedure", "a procedure such as IM40", |s| {
-        let ok = s.len() == 4
-            && s[..2].chars().all(|c| c.is_ascii_uppercase())
-            && s[2..].chars().all(|c| c.is_ascii_digit());
+        // Bytes, not string slices: a multi-byte character must not split the check.
+        let bytes = s.as_bytes();
+        let ok = bytes.len() == 4
+            && bytes[..2].iter().all(u8::is_ascii_uppercase)
+            && bytes[2..].iter().all(u8::is_ascii_digit);
         if ok {
             Ok(s.to_owned())
         } else {

@@ -7,6 +7,7 @@
 mod examples;
 mod exchange_rates;
 mod fees;
+mod hostile;
 mod preferences;
 mod properties;
 mod rate_kinds;
