@@ -144,7 +144,7 @@ pub const MAX_ITEMS: usize = 999;
 
 /// Reads a declaration from JSON text; malformed JSON is reported with its line and column.
 pub fn parse_declaration(text: &str) -> Result<Declaration, ValidationErrors> {
-    parse_declaration_checked(text, None)
+    complete(read_partial(text, None))
 }
 
 /// Like [`parse_declaration`], and also checks every country and currency against the bundle's
@@ -170,11 +170,11 @@ pub fn parse_declaration_for(
     }
 }
 
-fn parse_declaration_checked(
-    text: &str,
-    known: Option<&TariffSnapshot>,
+/// A declaration read without any problem, or every problem.
+fn complete(
+    read: (Option<Declaration>, Vec<ValidationError>),
 ) -> Result<Declaration, ValidationErrors> {
-    match read_partial(text, known) {
+    match read {
         (Some(declaration), errors) if errors.is_empty() => Ok(declaration),
         (_, errors) => Err(ValidationErrors(errors)),
     }
@@ -210,10 +210,7 @@ pub fn declaration_from_value(
     value: &Value,
     known: Option<&TariffSnapshot>,
 ) -> Result<Declaration, ValidationErrors> {
-    match read_value(value, known) {
-        (Some(declaration), errors) if errors.is_empty() => Ok(declaration),
-        (_, errors) => Err(ValidationErrors(errors)),
-    }
+    complete(read_value(value, known))
 }
 
 fn read_value(
