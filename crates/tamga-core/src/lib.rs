@@ -335,6 +335,29 @@ mod tests {
     }
 
     #[test]
+    fn codes_sort_like_their_digit_strings_so_a_prefix_comes_first() {
+        let texts = [
+            "2202910000",
+            "22",
+            "2202",
+            "220291",
+            "0101210000",
+            "2201",
+            "22029",
+            "2203000100",
+        ];
+        let mut codes: Vec<CommodityCode> = texts
+            .iter()
+            .map(|t| CommodityCode::parse_prefix(t).unwrap())
+            .collect();
+        codes.sort();
+        let mut sorted_texts = texts.to_vec();
+        sorted_texts.sort();
+        let back: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+        assert_eq!(back, sorted_texts);
+    }
+
+    #[test]
     fn validity_edges_are_inclusive() {
         let v = Validity::new(
             parse_date("2017-01-22").unwrap(),

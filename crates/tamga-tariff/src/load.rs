@@ -486,6 +486,7 @@ fn load_editions(
                 chapters: Vec::new(),
                 line_by_code: CodeMap::default(),
                 line_measures: Vec::new(),
+                sorted_codes: Vec::new(),
             },
             lines_path,
             sections_path,
@@ -524,6 +525,13 @@ fn load_edition(
     let mut measures = Vec::new();
     let mut places = Vec::new();
     load_lines(source, spec.lines_path, refs, &mut edition, &mut issues);
+    edition.sorted_codes = edition
+        .lines
+        .iter()
+        .filter(|l| l.kind != LineKind::Excluded)
+        .filter_map(|l| l.code)
+        .collect();
+    edition.sorted_codes.sort_unstable();
     if let Some(path) = spec.sections_path {
         load_sections(source, path, hs_english, &mut edition, &mut issues);
     }

@@ -59,6 +59,8 @@ pub struct Edition {
     /// For each declarable line, the measures attached at its code or any prefix of it, the
     /// longest code first (filled once the whole bundle is loaded).
     pub(crate) line_measures: Vec<Box<[u32]>>,
+    /// The codes of the lines in force, sorted, for prefix questions.
+    pub(crate) sorted_codes: Vec<CommodityCode>,
 }
 
 impl Edition {
@@ -103,9 +105,12 @@ impl Edition {
         if prefix.len() == 2 {
             return self.chapter(prefix.as_str()).is_some();
         }
-        self.lines
-            .iter()
-            .any(|l| l.kind != LineKind::Excluded && l.code.is_some_and(|c| c.starts_with(prefix)))
+        // Codes sort like their digit strings, so the codes under a prefix start at the first
+        // code not below it.
+        let first = self.sorted_codes.partition_point(|c| c < prefix);
+        self.sorted_codes
+            .get(first)
+            .is_some_and(|c| c.starts_with(prefix))
     }
 }
 
