@@ -141,6 +141,29 @@ pub fn assess(
     compute(snapshot, declaration).map(|computed| explain(snapshot, declaration, &computed))
 }
 
+/// Like [`crate::parse_declaration`], and also checks every country and currency against the bundle's
+/// code lists, so that those problems are reported together with the structural ones.
+pub fn parse_declaration_for(
+    snapshot: &TariffSnapshot,
+    text: &str,
+) -> Result<Declaration, ValidationErrors> {
+    let (declaration, mut errors) = crate::declaration::read_partial(text, Some(snapshot));
+    match declaration {
+        Some(declaration) if errors.is_empty() => Ok(declaration),
+        Some(readable) => {
+            // Check the items that could be read against the tariff too, so that every problem
+            // of the declaration is reported at once.
+            if !readable.items.is_empty()
+                && let Err(more) = compute(snapshot, &readable)
+            {
+                errors.extend(more.0);
+            }
+            Err(ValidationErrors(errors))
+        }
+        None => Err(ValidationErrors(errors)),
+    }
+}
+
 /// A payment line as computed: numbers and references, no text.
 #[derive(Clone, Debug)]
 pub struct ComputedLine<'s> {

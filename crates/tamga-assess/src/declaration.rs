@@ -147,29 +147,6 @@ pub fn parse_declaration(text: &str) -> Result<Declaration, ValidationErrors> {
     complete(read_partial(text, None))
 }
 
-/// Like [`parse_declaration`], and also checks every country and currency against the bundle's
-/// code lists, so that those problems are reported together with the structural ones.
-pub fn parse_declaration_for(
-    snapshot: &TariffSnapshot,
-    text: &str,
-) -> Result<Declaration, ValidationErrors> {
-    let (declaration, mut errors) = read_partial(text, Some(snapshot));
-    match declaration {
-        Some(declaration) if errors.is_empty() => Ok(declaration),
-        Some(readable) => {
-            // Check the items that could be read against the tariff too, so that every problem
-            // of the declaration is reported at once.
-            if !readable.items.is_empty()
-                && let Err(more) = crate::assess::compute(snapshot, &readable)
-            {
-                errors.extend(more.0);
-            }
-            Err(ValidationErrors(errors))
-        }
-        None => Err(ValidationErrors(errors)),
-    }
-}
-
 /// A declaration read without any problem, or every problem.
 fn complete(
     read: (Option<Declaration>, Vec<ValidationError>),
@@ -182,7 +159,7 @@ fn complete(
 
 /// Reads what can be read: the declaration with the items that have no problem (each keeps
 /// its position in `index`), or `None` when its own fields are unreadable; and every problem.
-fn read_partial(
+pub(crate) fn read_partial(
     text: &str,
     known: Option<&TariffSnapshot>,
 ) -> (Option<Declaration>, Vec<ValidationError>) {

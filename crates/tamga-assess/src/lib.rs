@@ -8,9 +8,9 @@ pub mod declaration;
 pub mod render;
 
 pub use assess::{
-    Assessment, Computed, Payment, PaymentKind, assess, compute, explain, round_payment,
+    Assessment, Computed, Payment, PaymentKind, assess, compute, explain, parse_declaration_for,
+    round_payment,
 };
 pub use declaration::{
     Declaration, GoodsItem, ValidationError, ValidationErrors, parse_declaration,
-    parse_declaration_for,
 };
