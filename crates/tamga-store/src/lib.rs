@@ -1,0 +1,291 @@
+//! The declaration store: one interface over an embedded SQLite file and PostgreSQL.
+//!
+//! - **One code path.** Both backends run the same SQL (`$N` placeholders, `RETURNING`,
+//!   `ON CONFLICT`) through sqlx's `Any` driver; only the migrations ([`migrate`]) and the
+//!   connection setup ([`Backend`]) differ. Every column is an integer or text, which `Any`
+//!   carries on both: money in integer minor units, rates as exact decimal strings, dates as ISO
+//!   text.
+//! - **One writer.** Every change goes through a single writer task ([`writer`]) that takes the
+//!   waiting commands, applies them in order in one transaction and answers each only after the
+//!   commit (group commit). Commands are therefore serial: two officers releasing the same
+//!   declaration cannot both succeed, registration numbers have no gaps and no duplicates, and the
+//!   audit chain is one line. Reads go through a pool of their own.
+//! - **Nothing legal is updated in place.** A declaration's versions, its assessments and the
+//!   audit log are append-only; the `declarations` row is the current head, and every change to it
+//!   is an audit entry carrying the hash of the state before and after ([`audit`]).
+
+pub mod audit;
+mod ids;
+pub mod migrate;
+mod read;
+mod records;
+mod writer;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::{mpsc, oneshot};
+
+pub use audit::{AuditProblem, AuditReport};
+pub use ids::{new_declaration_id, new_token_secret, sha256_hex, token_digest};
+pub use read::{DeclarationPage, ListQuery};
+pub use records::*;
+
+/// What went wrong in the store. `Unavailable` is the database being down, locked beyond the
+/// timeout or out of connections: the service answers 503 and nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("no declaration {0}")]
+    NotFound(String),
+    /// The command does not apply to the object as it is now (its status or version moved on).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the idempotency key {0:?} was used before with a different request")]
+    IdempotencyMismatch(String),
+    #[error("invalid database URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("migration {version} ({name}) differs from the one applied to this database")]
+    MigrationChanged { version: i64, name: String },
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Database(e.to_string())
+        }
+    }
+}
+
+/// Errors that mean "the database cannot be reached or used now", not "this request is wrong".
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite: BUSY (5), LOCKED (6), IOERR (10), CANTOPEN (14), FULL (13), READONLY (8)
+            // and their extended codes; PostgreSQL: class 08 (connection), 53 (resources),
+            // 57 (operator intervention: shutdown, cancelled, database not accepting connections).
+            let primary = code.parse::<i64>().map(|c| c & 0xff).ok();
+            matches!(primary, Some(5 | 6 | 8 | 10 | 13 | 14))
+                || code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57")
+                || code == "3D000"
+        }
+        _ => false,
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::BadUrl {
+                url: url.to_owned(),
+                reason: "expected sqlite://PATH or postgres://…".into(),
+            })
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to open a store. The timeouts bound how long a request waits for the database before it
+/// is answered 503.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub url: String,
+    /// SQLite: how long a statement waits on a lock held by another process.
+    pub busy_timeout: Duration,
+    /// How long a read waits for a pooled connection, and the writer for a new one.
+    pub acquire_timeout: Duration,
+    pub max_readers: u32,
+    /// The most commands the writer commits in one transaction.
+    pub max_batch: usize,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> StoreOptions {
+        StoreOptions {
+            url: url.into(),
+            busy_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(5),
+            max_readers: 8,
+            max_batch: 256,
+        }
+    }
+}
+
+/// The handle the service and the CLI hold. Cloning it is cheap; all clones share the reader
+/// pool and the one writer.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    readers: AnyPool,
+    writer: mpsc::Sender<writer::Job>,
+}
+
+static DRIVERS: Once = Once::new();
+
+fn install_drivers() {
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+}
+
+/// The URL sqlx is given: a SQLite file is created when missing.
+fn connect_url(url: &str, backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Per-connection settings. SQLite: WAL, so that readers never block the writer; `synchronous =
+/// FULL`, so that an acknowledged commit survives a power cut, not only a crash; foreign keys on
+/// (SQLite's default is off); and a bounded wait on locks.
+async fn prepare_connection(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    busy_timeout: Duration,
+) -> std::result::Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        // Safe: the only value is a number from the options.
+        conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA foreign_keys = ON;",
+            busy_timeout.as_millis()
+        ))))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn open_connection(options: &StoreOptions, backend: Backend) -> Result<sqlx::AnyConnection> {
+    use sqlx::ConnectOptions;
+    let connect: AnyConnectOptions =
+        connect_url(&options.url, backend)
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::BadUrl {
+                url: redact(&options.url),
+                reason: e.to_string(),
+            })?;
+    // Any failure to connect is the database being unavailable, whatever the driver's error.
+    let mut conn = tokio::time::timeout(options.acquire_timeout, connect.connect())
+        .await
+        .map_err(|_| StoreError::Unavailable("connecting timed out".into()))?
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    prepare_connection(&mut conn, backend, options.busy_timeout).await?;
+    Ok(conn)
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}://{}:***{}",
+                    &url[..scheme],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Store {
+    /// Opens the database, runs the embedded migrations and starts the writer.
+    pub async fn open(options: StoreOptions) -> Result<Store> {
+        install_drivers();
+        let backend = Backend::of_url(&options.url)?;
+        let mut conn = open_connection(&options, backend).await?;
+        migrate::run(&mut conn, backend).await?;
+
+        let busy = options.busy_timeout;
+        let readers = AnyPoolOptions::new()
+            .max_connections(options.max_readers)
+            .min_connections(0)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _| Box::pin(prepare_connection(conn, backend, busy)))
+            .connect_lazy(&connect_url(&options.url, backend))
+            .map_err(|e| StoreError::BadUrl {
+                url: redact(&options.url),
+                reason: e.to_string(),
+            })?;
+        let writer = writer::start(conn, backend, options);
+        Ok(Store {
+            backend,
+            readers,
+            writer,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies one command through the writer and waits for its commit.
+    pub async fn write(&self, request: WriteRequest) -> Result<WriteOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(writer::Job { request, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
+    }
+
+    /// Waits until every command sent so far is committed, then closes the connections.
+    pub async fn close(self) {
+        let Store {
+            readers, writer, ..
+        } = self;
+        drop(writer);
+        readers.close().await;
+    }
+
+    /// Whether the database answers now.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.reader().await?)
+            .await?;
+        Ok(())
+    }
+}

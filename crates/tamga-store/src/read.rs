@@ -1,0 +1,344 @@
+//! Reads: through the reader pool for the service, through the writer's connection inside a
+//! write.
+
+use serde_json::value::RawValue;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::ids::constant_time_eq;
+use crate::{
+    DeclarationRecord, DeclarationSummary, Principal, Result, Role, Status, Store, StoreError,
+    TokenRecord, VersionRecord, token_digest,
+};
+
+/// The `declarations` row: the current head of a declaration.
+#[derive(Clone, Debug)]
+pub(crate) struct DeclarationHead {
+    pub id: String,
+    pub state: String,
+    pub customs_office: String,
+    pub declarant_tin: String,
+    pub status: Status,
+    pub version: i64,
+    pub number: Option<String>,
+    pub registration_date: Option<String>,
+    pub reason: Option<String>,
+    pub submitted_at: String,
+    pub updated_at: String,
+    pub body_sha256: String,
+    pub assessment_sha256: Option<String>,
+}
+
+/// The columns `head_from_row` reads, as a literal (so that the queries stay literals).
+macro_rules! head_columns {
+    () => {
+        "id, state, customs_office, declarant_tin, status, version, registration_number, \
+         registration_date, reason, submitted_at, updated_at, body_sha256, assessment_sha256"
+    };
+}
+
+macro_rules! token_columns {
+    () => {
+        "id, role, state, tin, name, created_at, revoked_at"
+    };
+}
+
+/// A head from the row's columns `head_columns!()`, starting at column `at`.
+fn head_from_row(row: &AnyRow, at: usize) -> Result<DeclarationHead> {
+    let status: String = row.try_get(at + 4)?;
+    Ok(DeclarationHead {
+        id: row.try_get(at)?,
+        state: row.try_get(at + 1)?,
+        customs_office: row.try_get(at + 2)?,
+        declarant_tin: row.try_get(at + 3)?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Database(format!("unknown status {status:?}")))?,
+        version: row.try_get(at + 5)?,
+        number: row.try_get(at + 6)?,
+        registration_date: row.try_get(at + 7)?,
+        reason: row.try_get(at + 8)?,
+        submitted_at: row.try_get(at + 9)?,
+        updated_at: row.try_get(at + 10)?,
+        body_sha256: row.try_get(at + 11)?,
+        assessment_sha256: row.try_get(at + 12)?,
+    })
+}
+
+fn raw(text: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(text).map_err(|e| StoreError::Database(format!("stored JSON: {e}")))
+}
+
+impl DeclarationHead {
+    pub(crate) fn into_record(
+        self,
+        body: String,
+        assessment: Option<String>,
+    ) -> Result<DeclarationRecord> {
+        Ok(DeclarationRecord {
+            id: self.id,
+            number: self.number,
+            status: self.status,
+            state: self.state,
+            customs_office: self.customs_office,
+            declarant_tin: self.declarant_tin,
+            version: self.version,
+            registration_date: self.registration_date,
+            reason: self.reason,
+            submitted_at: self.submitted_at,
+            updated_at: self.updated_at,
+            declaration: raw(body)?,
+            assessment: assessment.map(raw).transpose()?,
+        })
+    }
+
+    fn into_summary(self) -> DeclarationSummary {
+        DeclarationSummary {
+            id: self.id,
+            number: self.number,
+            status: self.status,
+            state: self.state,
+            customs_office: self.customs_office,
+            declarant_tin: self.declarant_tin,
+            version: self.version,
+            registration_date: self.registration_date,
+            submitted_at: self.submitted_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+pub(crate) async fn load_head<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    id: &str,
+) -> Result<Option<DeclarationHead>> {
+    let sql = concat!(
+        "SELECT ",
+        head_columns!(),
+        " FROM declarations WHERE id = $1"
+    );
+    let row = sqlx::query(sql).bind(id).fetch_optional(executor).await?;
+    row.as_ref().map(|r| head_from_row(r, 0)).transpose()
+}
+
+pub(crate) async fn load_body<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    id: &str,
+    version: i64,
+) -> Result<String> {
+    let row = sqlx::query(
+        "SELECT body FROM declaration_versions WHERE declaration_id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_one(executor)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The latest assessment of a declaration (its versions are re-assessed on amendment).
+pub(crate) async fn load_assessment_document<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    id: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT document FROM assessments WHERE declaration_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+fn token_from_row(row: &AnyRow) -> Result<TokenRecord> {
+    let role: String = row.try_get(1)?;
+    Ok(TokenRecord {
+        principal: Principal {
+            token_id: row.try_get(0)?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Database(format!("unknown role {role:?}")))?,
+            state: row.try_get(2)?,
+            tin: row.try_get(3)?,
+            name: row.try_get(4)?,
+        },
+        created_at: row.try_get(5)?,
+        revoked_at: row.try_get(6)?,
+    })
+}
+
+pub(crate) async fn load_token<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    id: &str,
+) -> Result<Option<TokenRecord>> {
+    let sql = concat!(
+        "SELECT ",
+        token_columns!(),
+        " FROM api_tokens WHERE id = $1"
+    );
+    let row = sqlx::query(sql).bind(id).fetch_optional(executor).await?;
+    row.as_ref().map(token_from_row).transpose()
+}
+
+/// A filter over the declarations, and the page to read. The scope fields (`declarant_tin`,
+/// `state`) are set by the service from the caller's token, never from the request alone.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    pub declarant_tin: Option<String>,
+    pub state: Option<String>,
+    pub status: Option<Status>,
+    /// Submitted on or after this day (ISO).
+    pub from: Option<String>,
+    /// Submitted on or before this day (ISO).
+    pub to: Option<String>,
+    /// Continue after this position (the `next_cursor` of the previous page).
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug)]
+pub struct DeclarationPage {
+    pub items: Vec<DeclarationSummary>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+impl Store {
+    /// A pooled connection. Failing to get one (the server down, refusing connections, the
+    /// pool exhausted beyond the timeout) is the database being unavailable, whatever the
+    /// driver's error.
+    pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        self.readers
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// A declaration with its current body and latest assessment.
+    pub async fn declaration(&self, id: &str) -> Result<Option<DeclarationRecord>> {
+        let mut conn = self.reader().await?;
+        let Some(head) = load_head(&mut *conn, id).await? else {
+            return Ok(None);
+        };
+        let body = load_body(&mut *conn, id, head.version).await?;
+        let assessment = match head.assessment_sha256 {
+            Some(_) => load_assessment_document(&mut *conn, id).await?,
+            None => None,
+        };
+        Ok(Some(head.into_record(body, assessment)?))
+    }
+
+    /// Every version of a declaration's body, oldest first.
+    pub async fn versions(&self, id: &str) -> Result<Vec<VersionRecord>> {
+        let rows = sqlx::query(
+            "SELECT version, body, created_at, actor FROM declaration_versions \
+             WHERE declaration_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.reader().await?)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(VersionRecord {
+                    version: row.try_get(0)?,
+                    body: row.try_get(1)?,
+                    created_at: row.try_get(2)?,
+                    actor: row.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of declarations, oldest first, in a stable order (the cursor is the position of
+    /// the last one returned).
+    pub async fn list(&self, query: &ListQuery) -> Result<DeclarationPage> {
+        let mut sql = concat!(
+            "SELECT seq, ",
+            head_columns!(),
+            " FROM declarations WHERE 1 = 1"
+        )
+        .to_owned();
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |column: &str, op: &str, value: &str, sql: &mut String| {
+            binds.push(value.to_owned());
+            sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
+        };
+        if let Some(tin) = &query.declarant_tin {
+            add("declarant_tin", "=", tin, &mut sql);
+        }
+        if let Some(state) = &query.state {
+            add("state", "=", state, &mut sql);
+        }
+        if let Some(status) = query.status {
+            add("status", "=", status.as_str(), &mut sql);
+        }
+        if let Some(from) = &query.from {
+            add("submitted_on", ">=", from, &mut sql);
+        }
+        if let Some(to) = &query.to {
+            add("submitted_on", "<=", to, &mut sql);
+        }
+        let limit = query.limit.clamp(1, 1000);
+        sql.push_str(&format!(
+            " AND seq > ${} ORDER BY seq LIMIT ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        ));
+        // Safe: the text holds only column names and placeholders from this function; every
+        // value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in &binds {
+            q = q.bind(value);
+        }
+        let rows = q
+            .bind(query.after.unwrap_or(0))
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+        let more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut last = None;
+        for row in rows.iter().take(limit as usize) {
+            last = Some(row.try_get::<i64, _>(0)?);
+            let head = head_from_row(row, 1)?;
+            items.push(head.into_summary());
+        }
+        Ok(DeclarationPage {
+            items,
+            next_cursor: if more { last } else { None },
+        })
+    }
+
+    /// Who holds this token, if it is valid and not revoked.
+    pub async fn principal_for_token(&self, secret: &str) -> Result<Option<Principal>> {
+        let digest = token_digest(secret);
+        let row = sqlx::query(
+            "SELECT id, role, state, tin, name, created_at, revoked_at, digest FROM api_tokens \
+             WHERE digest = $1",
+        )
+        .bind(&digest)
+        .fetch_optional(&mut *self.reader().await?)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let stored: String = row.try_get(7)?;
+        let record = token_from_row(&row)?;
+        if !constant_time_eq(&stored, &digest) || record.revoked_at.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(record.principal))
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
+        let sql = concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(sql)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    pub async fn token(&self, id: &str) -> Result<Option<TokenRecord>> {
+        load_token(&mut *self.reader().await?, id).await
+    }
+}

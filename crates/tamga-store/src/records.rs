@@ -1,0 +1,285 @@
+//! What the store keeps and what it is asked to do.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// The life of a declaration: `submitted → registered → released | refused`, and `withdrawn`
+/// by the declarant at any point before release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Submitted,
+    Registered,
+    Released,
+    Refused,
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Submitted,
+        Status::Registered,
+        Status::Released,
+        Status::Refused,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Registered => "registered",
+            Status::Released => "released",
+            Status::Refused => "refused",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Before release: the declaration may still be amended or withdrawn.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Submitted | Status::Registered)
+    }
+}
+
+/// The roles of API tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Files declarations and sees and withdraws its own; bound to a TIN.
+    Declarant,
+    /// Registers, releases and refuses declarations lodged in its state.
+    Officer,
+    /// Reads its state's payments.
+    Treasury,
+    /// Reads everything, writes nothing.
+    Commission,
+    /// Manages tokens.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Declarant,
+        Role::Officer,
+        Role::Treasury,
+        Role::Commission,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Declarant => "declarant",
+            Role::Officer => "officer",
+            Role::Treasury => "treasury",
+            Role::Commission => "commission",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Who holds a token: its role and what the role is bound to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub token_id: String,
+    pub role: Role,
+    /// The member state of an officer or a treasury.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The taxpayer number of a declarant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tin: Option<String>,
+    pub name: String,
+}
+
+impl Principal {
+    /// How the audit log names the actor.
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.role.as_str(), self.token_id)
+    }
+}
+
+/// A token as listed (never its secret).
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenRecord {
+    #[serde(flatten)]
+    pub principal: Principal,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+/// A declaration as the API shows it: its current head, its current body and, once registered,
+/// its assessment.
+#[derive(Debug, Serialize)]
+pub struct DeclarationRecord {
+    pub id: String,
+    /// `OFFICE/DDMMYY/NNNNNNN`, from registration on.
+    pub number: Option<String>,
+    pub status: Status,
+    pub state: String,
+    pub customs_office: String,
+    pub declarant_tin: String,
+    pub version: i64,
+    /// The business day of registration, whose tariff, rates and fees the assessment used.
+    pub registration_date: Option<String>,
+    /// The reason of a refusal, release or withdrawal, as given.
+    pub reason: Option<String>,
+    pub submitted_at: String,
+    pub updated_at: String,
+    pub declaration: Box<RawValue>,
+    pub assessment: Option<Box<RawValue>>,
+}
+
+/// A list entry: the head without the body.
+#[derive(Debug, Serialize)]
+pub struct DeclarationSummary {
+    pub id: String,
+    pub number: Option<String>,
+    pub status: Status,
+    pub state: String,
+    pub customs_office: String,
+    pub declarant_tin: String,
+    pub version: i64,
+    pub registration_date: Option<String>,
+    pub submitted_at: String,
+    pub updated_at: String,
+}
+
+/// One stored version of a declaration's body.
+#[derive(Debug)]
+pub struct VersionRecord {
+    pub version: i64,
+    pub body: String,
+    pub created_at: String,
+    pub actor: String,
+}
+
+/// An assessment to store with the declaration version it assessed.
+#[derive(Clone, Debug)]
+pub struct NewAssessment {
+    pub registration_date: String,
+    pub tariff_edition: String,
+    pub rounding_rule: String,
+    /// The national currency of the amounts.
+    pub currency: String,
+    /// The exchange rates used, as JSON with exact decimal strings.
+    pub exchange_rates: String,
+    pub total_minor: i64,
+    /// The assessment document (the payments JSON contract).
+    pub document: String,
+    pub lines: Vec<PaymentLine>,
+}
+
+/// One payment of an assessment, in minor units of the national currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentLine {
+    /// The goods item number (1-based); `None` for a declaration-level payment (the fee).
+    pub item: Option<i64>,
+    pub payment_code: String,
+    pub kind: String,
+    pub amount_minor: i64,
+}
+
+/// A new declaration, validated by the caller.
+#[derive(Clone, Debug)]
+pub struct NewDeclaration {
+    pub id: String,
+    pub state: String,
+    pub customs_office: String,
+    pub declarant_tin: String,
+    /// The submission day (business date).
+    pub submitted_on: String,
+    /// The body as received, re-serialised (compact JSON).
+    pub body: String,
+}
+
+/// The end of a declaration's life, or its withdrawal.
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Release { reason: Option<String> },
+    Refuse { reason: String },
+    Withdraw { reason: Option<String> },
+}
+
+impl Decision {
+    pub fn action(&self) -> &'static str {
+        match self {
+            Decision::Release { .. } => "release",
+            Decision::Refuse { .. } => "refuse",
+            Decision::Withdraw { .. } => "withdraw",
+        }
+    }
+}
+
+/// A change to make.
+#[derive(Clone, Debug)]
+pub enum Command {
+    Submit(NewDeclaration),
+    /// A new version of the body; `assessment` re-assesses a registered declaration.
+    Amend {
+        id: String,
+        expected_version: i64,
+        body: String,
+        assessment: Option<NewAssessment>,
+    },
+    Register {
+        id: String,
+        expected_version: i64,
+        registration_date: String,
+        assessment: NewAssessment,
+    },
+    Decide {
+        id: String,
+        decision: Decision,
+    },
+    CreateToken {
+        role: Role,
+        state: Option<String>,
+        tin: Option<String>,
+        name: String,
+    },
+    RevokeToken {
+        id: String,
+    },
+}
+
+/// The idempotency claim of a request: the same key with the same request gets the stored
+/// response, with a different request a conflict.
+#[derive(Clone, Debug)]
+pub struct IdempotencyClaim {
+    pub key: String,
+    pub request_sha256: String,
+    /// The HTTP status the response is given with.
+    pub status: u16,
+}
+
+#[derive(Clone, Debug)]
+pub struct WriteRequest {
+    pub actor: String,
+    pub idempotency: Option<IdempotencyClaim>,
+    pub command: Command,
+}
+
+/// What a write did.
+#[derive(Debug)]
+pub enum WriteOutcome {
+    Declaration(DeclarationRecord),
+    /// A new token and its secret, which is shown this once and stored only as a digest.
+    Token {
+        record: TokenRecord,
+        secret: String,
+    },
+    Revoked(TokenRecord),
+    /// The request was made before with this idempotency key: its response, verbatim.
+    Replayed {
+        status: u16,
+        response: String,
+    },
+}

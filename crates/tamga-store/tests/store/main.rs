@@ -1,0 +1,51 @@
+//! The store's conformance suite: every test runs on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL is taken from `TAMGA_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database and drops
+//! it at the end. `.ci/run` starts the server when it is down.
+
+mod db;
+mod suite;
+
+/// Declares each test once per backend.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::db::TestDb::sqlite();
+                    crate::suite::$name(&db).await;
+                    db.drop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::db::TestDb::postgres().await;
+                    crate::suite::$name(&db).await;
+                    db.drop().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    submit_and_read_back,
+    full_life_and_audit_chain,
+    transitions_follow_the_life,
+    amendments_keep_every_version,
+    registration_numbers_have_no_gaps_under_concurrency,
+    two_officers_release_at_once_one_wins,
+    idempotency_keys_replay_or_conflict,
+    an_altered_audit_entry_is_found,
+    a_removed_audit_entry_is_found,
+    tokens_resolve_until_revoked,
+    list_filters_and_pages,
+    migrations_run_once_and_detect_edits,
+    money_is_stored_in_minor_units,
+    a_dead_database_is_unavailable_and_nothing_is_half_written,
+);

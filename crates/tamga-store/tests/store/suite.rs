@@ -1,0 +1,849 @@
+//! The tests, each written once against the `Store` interface.
+
+use std::collections::BTreeSet;
+
+use sqlx::Row;
+use tamga_store::{
+    Backend, Command, Decision, IdempotencyClaim, ListQuery, NewAssessment, NewDeclaration,
+    PaymentLine, Role, Status, Store, StoreError, WriteOutcome, WriteRequest, new_declaration_id,
+};
+
+use crate::db::TestDb;
+
+const OFFICER_RU: &str = "officer:tok_ru";
+const DECLARANT: &str = "declarant:tok_a";
+
+fn body(tin: &str, marker: &str) -> String {
+    format!(
+        r#"{{"state":"RU","customs_office":"10702070","declarant":{{"tin":"{tin}"}},"items":[{{"description":"{marker}"}}]}}"#
+    )
+}
+
+fn new_declaration(state: &str, office: &str, tin: &str, day: &str) -> NewDeclaration {
+    NewDeclaration {
+        id: new_declaration_id(1_700_000_000_000),
+        state: state.into(),
+        customs_office: office.into(),
+        declarant_tin: tin.into(),
+        submitted_on: day.into(),
+        body: body(tin, "first"),
+    }
+}
+
+fn assessment(date: &str, duty_minor: i64) -> NewAssessment {
+    NewAssessment {
+        registration_date: date.into(),
+        tariff_edition: "ett2017".into(),
+        rounding_rule: "half_up 2".into(),
+        currency: "RUB".into(),
+        exchange_rates: r#"[{"currency":"EUR","rate":"88.1234"}]"#.into(),
+        total_minor: duty_minor * 2,
+        document: format!(
+            r#"{{"totals":{{"import_duty":"{}.{:02}"}}}}"#,
+            duty_minor / 100,
+            duty_minor % 100
+        ),
+        lines: vec![
+            PaymentLine {
+                item: Some(1),
+                payment_code: "2010".into(),
+                kind: "import_duty".into(),
+                amount_minor: duty_minor,
+            },
+            PaymentLine {
+                item: Some(1),
+                payment_code: "5010".into(),
+                kind: "vat".into(),
+                amount_minor: duty_minor,
+            },
+        ],
+    }
+}
+
+fn request(actor: &str, command: Command) -> WriteRequest {
+    WriteRequest {
+        actor: actor.into(),
+        idempotency: None,
+        command,
+    }
+}
+
+fn record(outcome: WriteOutcome) -> tamga_store::DeclarationRecord {
+    match outcome {
+        WriteOutcome::Declaration(record) => record,
+        other => panic!("expected a declaration, got {other:?}"),
+    }
+}
+
+async fn submit(store: &Store, new: NewDeclaration) -> tamga_store::DeclarationRecord {
+    record(
+        store
+            .write(request(DECLARANT, Command::Submit(new)))
+            .await
+            .unwrap(),
+    )
+}
+
+async fn register(
+    store: &Store,
+    id: &str,
+    version: i64,
+    date: &str,
+) -> Result<tamga_store::DeclarationRecord, StoreError> {
+    store
+        .write(request(
+            OFFICER_RU,
+            Command::Register {
+                id: id.into(),
+                expected_version: version,
+                registration_date: date.into(),
+                assessment: assessment(date, 880_000),
+            },
+        ))
+        .await
+        .map(record)
+}
+
+async fn decide(
+    store: &Store,
+    actor: &str,
+    id: &str,
+    decision: Decision,
+) -> Result<Status, StoreError> {
+    store
+        .write(request(
+            actor,
+            Command::Decide {
+                id: id.into(),
+                decision,
+            },
+        ))
+        .await
+        .map(|o| record(o).status)
+}
+
+pub async fn submit_and_read_back(db: &TestDb) {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "7701234567", "2019-06-03");
+    let made = submit(&store, new.clone()).await;
+    assert_eq!(made.status, Status::Submitted);
+    assert_eq!(made.version, 1);
+    assert_eq!(made.number, None);
+    let read = store.declaration(&new.id).await.unwrap().unwrap();
+    assert_eq!(read.declaration.get(), new.body);
+    assert_eq!(read.declarant_tin, "7701234567");
+    assert_eq!(read.state, "RU");
+    assert!(read.assessment.is_none());
+    assert!(store.declaration("dcl_none").await.unwrap().is_none());
+    // A second store on the same database sees it: it was committed, not cached.
+    store.close().await;
+    let again = db.open().await;
+    assert!(again.declaration(&new.id).await.unwrap().is_some());
+}
+
+pub async fn full_life_and_audit_chain(db: &TestDb) {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "7701234567", "2019-06-03");
+    submit(&store, new.clone()).await;
+    let registered = register(&store, &new.id, 1, "2019-06-03").await.unwrap();
+    assert_eq!(registered.status, Status::Registered);
+    assert_eq!(
+        registered.number.as_deref(),
+        Some("10702070/030619/0000001")
+    );
+    assert_eq!(registered.registration_date.as_deref(), Some("2019-06-03"));
+    assert!(registered.assessment.unwrap().get().contains("8800.00"));
+    let status = decide(
+        &store,
+        OFFICER_RU,
+        &new.id,
+        Decision::Release { reason: None },
+    )
+    .await;
+    assert_eq!(status.unwrap(), Status::Released);
+    let read = store.declaration(&new.id).await.unwrap().unwrap();
+    assert_eq!(read.status, Status::Released);
+    assert!(
+        read.assessment.is_some(),
+        "the assessment stays with the released declaration"
+    );
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.entries, 3);
+    assert_eq!(report.head_seq, 3);
+    // Every entry names the actor, the action and both state hashes (the first has no before).
+    let mut raw = db.raw().await;
+    let rows =
+        sqlx::query("SELECT actor, action, before_hash, after_hash FROM audit_log ORDER BY seq")
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+    let actions: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (DECLARANT.into(), "submit".into()),
+            (OFFICER_RU.into(), "register".into()),
+            (OFFICER_RU.into(), "release".into())
+        ]
+    );
+    let before: Vec<Option<String>> = rows.iter().map(|r| r.get(2)).collect();
+    let after: Vec<String> = rows.iter().map(|r| r.get(3)).collect();
+    assert!(before[0].is_none());
+    assert_eq!(
+        before[1].as_deref(),
+        Some(after[0].as_str()),
+        "each change starts where the last ended"
+    );
+    assert_eq!(before[2].as_deref(), Some(after[1].as_str()));
+}
+
+pub async fn transitions_follow_the_life(db: &TestDb) {
+    let store = db.open().await;
+    let a = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, a.clone()).await;
+    // Not registered yet: neither release nor refusal.
+    for decision in [
+        Decision::Release { reason: None },
+        Decision::Refuse {
+            reason: "no".into(),
+        },
+    ] {
+        let e = decide(&store, OFFICER_RU, &a.id, decision)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e}");
+    }
+    register(&store, &a.id, 1, "2019-06-03").await.unwrap();
+    let again = register(&store, &a.id, 1, "2019-06-03").await.unwrap_err();
+    assert!(
+        again.to_string().contains("10702070/030619/0000001"),
+        "{again}"
+    );
+    let refused = decide(
+        &store,
+        OFFICER_RU,
+        &a.id,
+        Decision::Refuse {
+            reason: "documents missing".into(),
+        },
+    )
+    .await;
+    assert_eq!(refused.unwrap(), Status::Refused);
+    let read = store.declaration(&a.id).await.unwrap().unwrap();
+    assert_eq!(read.reason.as_deref(), Some("documents missing"));
+    // A refused declaration is closed.
+    assert!(
+        decide(
+            &store,
+            DECLARANT,
+            &a.id,
+            Decision::Withdraw { reason: None }
+        )
+        .await
+        .is_err()
+    );
+
+    // Withdrawal: before registration and after, but not after release.
+    let b = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, b.clone()).await;
+    assert_eq!(
+        decide(
+            &store,
+            DECLARANT,
+            &b.id,
+            Decision::Withdraw { reason: None }
+        )
+        .await
+        .unwrap(),
+        Status::Withdrawn
+    );
+    let c = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, c.clone()).await;
+    register(&store, &c.id, 1, "2019-06-03").await.unwrap();
+    decide(
+        &store,
+        OFFICER_RU,
+        &c.id,
+        Decision::Release { reason: None },
+    )
+    .await
+    .unwrap();
+    let late = decide(
+        &store,
+        DECLARANT,
+        &c.id,
+        Decision::Withdraw { reason: None },
+    )
+    .await
+    .unwrap_err();
+    assert!(late.to_string().contains("released"), "{late}");
+    let missing = decide(
+        &store,
+        OFFICER_RU,
+        "dcl_missing",
+        Decision::Release { reason: None },
+    )
+    .await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    assert!(store.verify_audit().await.unwrap().intact);
+}
+
+pub async fn amendments_keep_every_version(db: &TestDb) {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, new.clone()).await;
+    let amend = |version: i64, marker: &str, assessment: Option<NewAssessment>| {
+        request(
+            DECLARANT,
+            Command::Amend {
+                id: new.id.clone(),
+                expected_version: version,
+                body: body("1", marker),
+                assessment,
+            },
+        )
+    };
+    let second = record(store.write(amend(1, "second", None)).await.unwrap());
+    assert_eq!(second.version, 2);
+    // A stale version is refused: someone amended it since.
+    let stale = store.write(amend(1, "stale", None)).await.unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict(_)), "{stale}");
+    register(&store, &new.id, 2, "2019-06-04").await.unwrap();
+    // Once registered, an amendment must carry its new assessment.
+    assert!(store.write(amend(2, "third", None)).await.is_err());
+    let third = record(
+        store
+            .write(amend(2, "third", Some(assessment("2019-06-04", 990_000))))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(third.version, 3);
+    assert_eq!(third.status, Status::Registered);
+    assert!(third.assessment.unwrap().get().contains("9900.00"));
+    let versions = store.versions(&new.id).await.unwrap();
+    let markers: Vec<bool> = ["first", "second", "third"]
+        .iter()
+        .zip(&versions)
+        .map(|(m, v)| v.body.contains(m))
+        .collect();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(
+        markers,
+        vec![true, true, true],
+        "every version is kept as it was"
+    );
+    assert_eq!(versions[0].actor, DECLARANT);
+    decide(
+        &store,
+        OFFICER_RU,
+        &new.id,
+        Decision::Release { reason: None },
+    )
+    .await
+    .unwrap();
+    let closed = store
+        .write(amend(3, "fourth", Some(assessment("2019-06-04", 1))))
+        .await
+        .unwrap_err();
+    assert!(
+        closed.to_string().contains("no longer be amended"),
+        "{closed}"
+    );
+    assert_eq!(store.versions(&new.id).await.unwrap().len(), 3);
+}
+
+pub async fn registration_numbers_have_no_gaps_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    let mut ids = Vec::new();
+    for _ in 0..60 {
+        let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+        ids.push(submit(&store, new.clone()).await.id);
+    }
+    let other = new_declaration("RU", "10005000", "1", "2019-06-03");
+    submit(&store, other.clone()).await;
+    let mut tasks = Vec::new();
+    for id in ids {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            register(&store, &id, 1, "2019-06-03")
+                .await
+                .unwrap()
+                .number
+                .unwrap()
+        }));
+    }
+    let mut numbers = BTreeSet::new();
+    for task in tasks {
+        numbers.insert(task.await.unwrap());
+    }
+    let expected: BTreeSet<String> = (1..=60)
+        .map(|n| format!("10702070/030619/{n:07}"))
+        .collect();
+    assert_eq!(
+        numbers, expected,
+        "one number each, 1 to 60, no gaps, no duplicates"
+    );
+    // Another office, and another day, start their own sequence.
+    let other_number = register(&store, &other.id, 1, "2019-06-03")
+        .await
+        .unwrap()
+        .number;
+    assert_eq!(other_number.as_deref(), Some("10005000/030619/0000001"));
+    let next_day = new_declaration("RU", "10702070", "1", "2019-06-04");
+    submit(&store, next_day.clone()).await;
+    let n = register(&store, &next_day.id, 1, "2019-06-04")
+        .await
+        .unwrap()
+        .number;
+    assert_eq!(n.as_deref(), Some("10702070/040619/0000001"));
+}
+
+pub async fn two_officers_release_at_once_one_wins(db: &TestDb) {
+    let store = db.open().await;
+    for round in 0..10 {
+        let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+        submit(&store, new.clone()).await;
+        register(&store, &new.id, 1, "2019-06-03").await.unwrap();
+        let (a, b) = tokio::join!(
+            decide(
+                &store,
+                "officer:tok_1",
+                &new.id,
+                Decision::Release { reason: None }
+            ),
+            decide(
+                &store,
+                "officer:tok_2",
+                &new.id,
+                Decision::Refuse { reason: "x".into() }
+            ),
+        );
+        assert_eq!(
+            a.is_ok() as u8 + b.is_ok() as u8,
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let loser = if a.is_ok() { b } else { a };
+        assert!(matches!(loser, Err(StoreError::Conflict(_))));
+    }
+    assert!(store.verify_audit().await.unwrap().intact);
+}
+
+pub async fn idempotency_keys_replay_or_conflict(db: &TestDb) {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+    let claim = |hash: &str| IdempotencyClaim {
+        key: "key-1".into(),
+        request_sha256: hash.into(),
+        status: 201,
+    };
+    let req = |actor: &str, hash: &str, new: NewDeclaration| WriteRequest {
+        actor: actor.into(),
+        idempotency: Some(claim(hash)),
+        command: Command::Submit(new),
+    };
+    let first = record(
+        store
+            .write(req(DECLARANT, "h1", new.clone()))
+            .await
+            .unwrap(),
+    );
+    let first_json = serde_json::to_string(&first).unwrap();
+    // The same key and request, even with a new id generated by a retrying client: the stored
+    // response, verbatim, and nothing new stored.
+    let mut retry = new.clone();
+    retry.id = new_declaration_id(1_700_000_000_000);
+    match store
+        .write(req(DECLARANT, "h1", retry.clone()))
+        .await
+        .unwrap()
+    {
+        WriteOutcome::Replayed { status, response } => {
+            assert_eq!(status, 201);
+            assert_eq!(response, first_json);
+        }
+        other => panic!("expected a replay, got {other:?}"),
+    }
+    assert!(store.declaration(&retry.id).await.unwrap().is_none());
+    // The same key with another request: refused.
+    let e = store
+        .write(req(DECLARANT, "h2", retry.clone()))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::IdempotencyMismatch(_)), "{e}");
+    // Keys belong to their caller: another actor's key-1 is a new request.
+    let other = store
+        .write(req("declarant:tok_b", "h2", retry.clone()))
+        .await
+        .unwrap();
+    assert!(matches!(other, WriteOutcome::Declaration(_)));
+    // Concurrent duplicates: exactly one is applied.
+    let twin = new_declaration("RU", "10702070", "1", "2019-06-03");
+    let twin_req = |id: &str| WriteRequest {
+        actor: DECLARANT.into(),
+        idempotency: Some(IdempotencyClaim {
+            key: "key-2".into(),
+            request_sha256: "h3".into(),
+            status: 201,
+        }),
+        command: Command::Submit(NewDeclaration {
+            id: id.into(),
+            ..twin.clone()
+        }),
+    };
+    let (x, y) = tokio::join!(
+        store.write(twin_req("dcl_twin_a")),
+        store.write(twin_req("dcl_twin_b"))
+    );
+    let applied = [x.unwrap(), y.unwrap()]
+        .iter()
+        .filter(|o| matches!(o, WriteOutcome::Declaration(_)))
+        .count();
+    assert_eq!(applied, 1);
+}
+
+async fn three_entries(db: &TestDb) -> Store {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, new.clone()).await;
+    register(&store, &new.id, 1, "2019-06-03").await.unwrap();
+    decide(
+        &store,
+        OFFICER_RU,
+        &new.id,
+        Decision::Release { reason: None },
+    )
+    .await
+    .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.intact && report.entries == 3, "{report:?}");
+    store
+}
+
+pub async fn an_altered_audit_entry_is_found(db: &TestDb) {
+    let store = three_entries(db).await;
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE audit_log SET actor = 'officer:someone_else' WHERE seq = 2")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    assert!(!report.intact);
+    let problem = report.first_problem.unwrap();
+    assert_eq!((problem.seq, problem.kind), (2, "altered"), "{problem:?}");
+    // Rewriting the entry's own hash too does not hide it: the next entry no longer follows.
+    let row = sqlx::query("SELECT seq, at, actor, action, object_id, before_hash, after_hash, prev_hash FROM audit_log WHERE seq = 2")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    let forged = tamga_store::audit::entry_hash(
+        2,
+        &row.get::<String, _>(7),
+        &row.get::<String, _>(1),
+        &row.get::<String, _>(2),
+        &row.get::<String, _>(3),
+        &row.get::<String, _>(4),
+        row.get::<Option<String>, _>(5).as_deref(),
+        &row.get::<String, _>(6),
+    );
+    sqlx::query("UPDATE audit_log SET entry_hash = $1 WHERE seq = 2")
+        .bind(&forged)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    let problem = report.first_problem.unwrap();
+    assert_eq!((problem.seq, problem.kind), (3, "altered"), "{problem:?}");
+}
+
+pub async fn a_removed_audit_entry_is_found(db: &TestDb) {
+    let store = three_entries(db).await;
+    let mut raw = db.raw().await;
+    // The last entry removed: the head row still counts it.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let problem = store.verify_audit().await.unwrap().first_problem.unwrap();
+    assert_eq!((problem.seq, problem.kind), (3, "removed"), "{problem:?}");
+    // One in the middle removed: found there.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let problem = store.verify_audit().await.unwrap().first_problem.unwrap();
+    assert_eq!((problem.seq, problem.kind), (2, "removed"), "{problem:?}");
+}
+
+pub async fn tokens_resolve_until_revoked(db: &TestDb) {
+    let store = db.open().await;
+    let made = store
+        .write(request(
+            "cli",
+            Command::CreateToken {
+                role: Role::Officer,
+                state: Some("KZ".into()),
+                tin: None,
+                name: "Almaty post".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    let (record, secret) = match made {
+        WriteOutcome::Token { record, secret } => (record, secret),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        secret.starts_with("tamga_") && secret.len() == 70,
+        "{secret}"
+    );
+    let principal = store.principal_for_token(&secret).await.unwrap().unwrap();
+    assert_eq!(principal, record.principal);
+    assert_eq!(principal.state.as_deref(), Some("KZ"));
+    // The secret itself is never stored.
+    let mut raw = db.raw().await;
+    let rows = sqlx::query("SELECT digest FROM api_tokens")
+        .fetch_all(&mut raw)
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|r| r.get::<String, _>(0) != secret));
+    assert!(
+        store
+            .principal_for_token("tamga_wrong")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut wrong = secret.clone();
+    wrong.pop();
+    wrong.push(if secret.ends_with('0') { '1' } else { '0' });
+    assert!(store.principal_for_token(&wrong).await.unwrap().is_none());
+    store
+        .write(request(
+            "cli",
+            Command::RevokeToken {
+                id: principal.token_id.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+    assert!(store.principal_for_token(&secret).await.unwrap().is_none());
+    let listed = store.tokens().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].revoked_at.is_some());
+    assert!(store.verify_audit().await.unwrap().intact);
+}
+
+pub async fn list_filters_and_pages(db: &TestDb) {
+    let store = db.open().await;
+    let mut ru = Vec::new();
+    for i in 0..25 {
+        let day = if i < 10 { "2019-06-03" } else { "2019-06-05" };
+        ru.push(
+            submit(&store, new_declaration("RU", "10702070", "111", day))
+                .await
+                .id,
+        );
+    }
+    for _ in 0..5 {
+        submit(&store, new_declaration("KZ", "50101", "222", "2019-06-03")).await;
+    }
+    register(&store, &ru[0], 1, "2019-06-03").await.unwrap();
+    let mut seen = Vec::new();
+    let mut query = ListQuery {
+        state: Some("RU".into()),
+        limit: 10,
+        ..ListQuery::default()
+    };
+    loop {
+        let page = store.list(&query).await.unwrap();
+        assert!(page.items.len() <= 10);
+        seen.extend(page.items.into_iter().map(|d| d.id));
+        match page.next_cursor {
+            Some(c) => query.after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ru, "every RU declaration once, in submission order");
+    let kz = store
+        .list(&ListQuery {
+            declarant_tin: Some("222".into()),
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(kz.items.len(), 5);
+    assert!(kz.items.iter().all(|d| d.state == "KZ"));
+    let registered = store
+        .list(&ListQuery {
+            status: Some(Status::Registered),
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(registered.items.len(), 1);
+    let dated = store
+        .list(&ListQuery {
+            state: Some("RU".into()),
+            from: Some("2019-06-04".into()),
+            to: Some("2019-06-05".into()),
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(dated.items.len(), 15);
+}
+
+pub async fn migrations_run_once_and_detect_edits(db: &TestDb) {
+    let applied = tamga_store::migrate::migrate_only(&db.options())
+        .await
+        .unwrap();
+    assert_eq!(applied, vec!["0001_declarations".to_string()]);
+    let again = tamga_store::migrate::migrate_only(&db.options())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    let store = db.open().await;
+    submit(&store, new_declaration("RU", "10702070", "1", "2019-06-03")).await;
+    store.close().await;
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE tamga_migrations SET sha256 = 'edited' WHERE version = 1")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let e = Store::open(db.options()).await.err().unwrap();
+    assert!(
+        matches!(e, StoreError::MigrationChanged { version: 1, .. }),
+        "{e}"
+    );
+}
+
+pub async fn money_is_stored_in_minor_units(db: &TestDb) {
+    let store = db.open().await;
+    let new = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, new.clone()).await;
+    // 9,007,199,254,740,993 kopecks: above 2^53, so a float on the way would change it.
+    let mut big = assessment("2019-06-03", 9_007_199_254_740_993);
+    big.total_minor = 9_007_199_254_740_993;
+    store
+        .write(request(
+            OFFICER_RU,
+            Command::Register {
+                id: new.id.clone(),
+                expected_version: 1,
+                registration_date: "2019-06-03".into(),
+                assessment: big,
+            },
+        ))
+        .await
+        .unwrap();
+    let mut raw = db.raw().await;
+    let rows = sqlx::query(
+        "SELECT kind, amount_minor, currency FROM payment_lines WHERE declaration_id = $1 ORDER BY line",
+    )
+    .bind(&new.id)
+    .fetch_all(&mut raw)
+    .await
+    .unwrap();
+    let lines: Vec<(String, i64, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("import_duty".into(), 9_007_199_254_740_993, "RUB".into()),
+            ("vat".into(), 9_007_199_254_740_993, "RUB".into())
+        ]
+    );
+    let rates: String =
+        sqlx::query("SELECT exchange_rates FROM assessments WHERE declaration_id = $1")
+            .bind(&new.id)
+            .fetch_one(&mut raw)
+            .await
+            .unwrap()
+            .get(0);
+    assert!(
+        rates.contains("\"88.1234\""),
+        "rates are kept as exact text: {rates}"
+    );
+}
+
+pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &TestDb) {
+    let mut options = db.options();
+    options.busy_timeout = std::time::Duration::from_millis(300);
+    options.acquire_timeout = std::time::Duration::from_secs(2);
+    let store = Store::open(options).await.unwrap();
+    let kept = new_declaration("RU", "10702070", "1", "2019-06-03");
+    submit(&store, kept.clone()).await;
+    let before = store.verify_audit().await.unwrap();
+
+    let mut raw = db.raw().await;
+    let lost = new_declaration("RU", "10702070", "1", "2019-06-03");
+    match db.backend {
+        Backend::Sqlite => {
+            // Another process holds the write lock beyond the timeout.
+            sqlx::raw_sql("BEGIN EXCLUSIVE")
+                .execute(&mut raw)
+                .await
+                .unwrap();
+            let e = store
+                .write(request(DECLARANT, Command::Submit(lost.clone())))
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+            sqlx::raw_sql("ROLLBACK").execute(&mut raw).await.unwrap();
+        }
+        Backend::Postgres => {
+            // The database stops accepting connections and drops the open ones.
+            let name = db.pg_name().unwrap().to_owned();
+            let mut admin = {
+                use sqlx::Connection;
+                sqlx::AnyConnection::connect(&crate::db::postgres_admin_url())
+                    .await
+                    .unwrap()
+            };
+            drop(raw);
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+            let e = store
+                .write(request(DECLARANT, Command::Submit(lost.clone())))
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+            let read = store.declaration(&kept.id).await.unwrap_err();
+            assert!(matches!(read, StoreError::Unavailable(_)), "{read}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+            raw = db.raw().await;
+        }
+    }
+    // Back up: the refused write left nothing behind, and the store works again.
+    assert!(store.declaration(&lost.id).await.unwrap().is_none());
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM declaration_versions")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+    let after = store.verify_audit().await.unwrap();
+    assert_eq!(after, before);
+    submit(&store, new_declaration("RU", "10702070", "1", "2019-06-03")).await;
+    assert!(store.verify_audit().await.unwrap().intact);
+}
