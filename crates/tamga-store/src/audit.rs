@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
 
 use crate::ids::sha256_hex;
 use crate::{Backend, Result, Store};
@@ -105,7 +106,7 @@ pub(crate) async fn append_entry(
 }
 
 /// The first place the chain breaks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AuditProblem {
     /// The number of the first entry that was altered or removed.
     pub seq: i64,
@@ -115,7 +116,7 @@ pub struct AuditProblem {
 }
 
 /// The result of checking the whole chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AuditReport {
     pub intact: bool,
     /// Entries read.

@@ -19,6 +19,8 @@ mod ids;
 pub mod migrate;
 mod read;
 mod records;
+#[doc(hidden)]
+pub mod testing;
 mod writer;
 
 use std::sync::Once;
@@ -44,6 +46,13 @@ pub enum StoreError {
     /// The command does not apply to the object as it is now (its status or version moved on).
     #[error("{0}")]
     Conflict(String),
+    /// The declaration changed since the caller read it (an optimistic check failed).
+    #[error("declaration {id} is at version {current}, not {expected}")]
+    StaleVersion {
+        id: String,
+        current: i64,
+        expected: i64,
+    },
     #[error("the idempotency key {0:?} was used before with a different request")]
     IdempotencyMismatch(String),
     #[error("invalid database URL {url:?}: {reason}")]

@@ -326,6 +326,32 @@ impl Store {
         Ok(Some(record.principal))
     }
 
+    /// The response stored under an idempotency key of this actor: the request's digest, the
+    /// status and the body.
+    pub async fn idempotent_response(
+        &self,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<(String, u16, String)>> {
+        let row = sqlx::query(
+            "SELECT request_sha256, status, response FROM idempotency_keys \
+             WHERE actor = $1 AND key = $2",
+        )
+        .bind(actor)
+        .bind(key)
+        .fetch_optional(&mut *self.reader().await?)
+        .await?;
+        row.map(|row| {
+            let status: i64 = row.try_get(1)?;
+            Ok((
+                row.try_get(0)?,
+                u16::try_from(status).unwrap_or(200),
+                row.try_get(2)?,
+            ))
+        })
+        .transpose()
+    }
+
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
         let sql = concat!(
             "SELECT ",

@@ -2,10 +2,11 @@
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
 /// The life of a declaration: `submitted → registered → released | refused`, and `withdrawn`
 /// by the declarant at any point before release.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Submitted,
@@ -45,7 +46,7 @@ impl Status {
 }
 
 /// The roles of API tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Files declarations and sees and withdraws its own; bound to a TIN.
@@ -85,7 +86,7 @@ impl Role {
 }
 
 /// Who holds a token: its role and what the role is bound to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Principal {
     pub token_id: String,
     pub role: Role,
@@ -106,7 +107,7 @@ impl Principal {
 }
 
 /// A token as listed (never its secret).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TokenRecord {
     #[serde(flatten)]
     pub principal: Principal,
@@ -117,7 +118,7 @@ pub struct TokenRecord {
 
 /// A declaration as the API shows it: its current head, its current body and, once registered,
 /// its assessment.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeclarationRecord {
     pub id: String,
     /// `OFFICE/DDMMYY/NNNNNNN`, from registration on.
@@ -133,12 +134,17 @@ pub struct DeclarationRecord {
     pub reason: Option<String>,
     pub submitted_at: String,
     pub updated_at: String,
+    /// The current version of the declaration, as filed (docs/declaration.md).
+    #[schema(value_type = Object)]
     pub declaration: Box<RawValue>,
+    /// The assessment stored at registration (or at the latest amendment after it), with the
+    /// tariff edition, exchange rates and rounding rule it used.
+    #[schema(value_type = Option<Object>)]
     pub assessment: Option<Box<RawValue>>,
 }
 
 /// A list entry: the head without the body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeclarationSummary {
     pub id: String,
     pub number: Option<String>,

@@ -403,10 +403,11 @@ async fn head_for_change(
     if let Some(expected) = expected_version
         && head.version != expected
     {
-        return Ok(Err(StoreError::Conflict(format!(
-            "declaration {id} is at version {}, not {expected}",
-            head.version
-        ))));
+        return Ok(Err(StoreError::StaleVersion {
+            id: id.to_owned(),
+            current: head.version,
+            expected,
+        }));
     }
     Ok(Ok(head))
 }

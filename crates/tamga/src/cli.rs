@@ -31,6 +31,113 @@ pub enum Command {
     Tariff(TariffCommand),
     /// Assess the customs payments of a goods declaration (JSON), or of a JSON Lines batch.
     Assess(AssessArgs),
+    /// Run the declaration service: the HTTP API on SQLite (default ./tamga.db) or PostgreSQL.
+    Serve(ServeArgs),
+    /// The database: migrations.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// API tokens: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Load generators for the service's benchmarks (docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// Where the database is: `sqlite://PATH` (created when missing) or `postgres://…`.
+#[derive(Args, Debug, Clone)]
+pub struct DbArg {
+    #[arg(
+        long,
+        env = "TAMGA_DB",
+        default_value = "sqlite://./tamga.db",
+        value_name = "URL"
+    )]
+    pub db: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The address to listen on.
+    #[arg(
+        long,
+        env = "TAMGA_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: std::net::SocketAddr,
+    /// The business date (YYYY-MM-DD): registrations use this day's tariff, rates and fees.
+    /// Default: the system date. The built-in tariff ends in 2021, so demos set it.
+    #[arg(long, env = "TAMGA_TODAY", value_parser = parse_date_arg)]
+    pub today: Option<Date>,
+    /// The most connections open at once.
+    #[arg(long, default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds one request may take before it is answered 503.
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Apply the embedded migrations the database lacks, and nothing else.
+    Migrate(DbArg),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token and print it. It is shown this once: only its digest is stored.
+    Create(TokenCreateArgs),
+    /// List the tokens (never their secrets).
+    List(DbArg),
+    /// Revoke a token by its id (`tok_…`).
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct TokenCreateArgs {
+    /// declarant, officer, treasury, commission or admin.
+    #[arg(long)]
+    pub role: String,
+    /// The member state of an officer or treasury token.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// The taxpayer number of a declarant token.
+    #[arg(long)]
+    pub tin: Option<String>,
+    /// Who holds it, for lists and the audit log.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the hash chain; report the first entry that was altered or removed (exit 3).
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Drive a running service over HTTP from this process and report throughput and latency.
+    Load(crate::bench_cmd::LoadArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -143,7 +250,7 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
-fn parse_date_arg(text: &str) -> Result<Date, String> {
+pub fn parse_date_arg(text: &str) -> Result<Date, String> {
     parse_date(text).map_err(|e| e.to_string())
 }
 
@@ -168,5 +275,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tariff(TariffCommand::Search(args)) => tariff_cmd::search(&load()?, &args),
         Command::Tariff(TariffCommand::Tree(args)) => tariff_cmd::tree(&load()?, &args),
         Command::Assess(args) => crate::assess_cmd::run(&load()?, &args),
+        Command::Serve(args) => crate::service_cmd::serve(tariff, &args),
+        Command::Db(DbCommand::Migrate(db)) => crate::service_cmd::migrate(&db),
+        Command::Token(command) => crate::service_cmd::token(tariff, command),
+        Command::Audit(AuditCommand::Verify { db, format }) => {
+            crate::service_cmd::audit_verify(&db, format)
+        }
+        Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
     }
 }

@@ -4,7 +4,6 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database and drops
 //! it at the end. `.ci/run` starts the server when it is down.
 
-mod db;
 mod suite;
 
 /// Declares each test once per backend.
@@ -14,7 +13,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let db = crate::db::TestDb::sqlite();
+                    let db = tamga_store::testing::TestDb::sqlite();
                     crate::suite::$name(&db).await;
                     db.drop().await;
                 }
@@ -24,7 +23,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let db = crate::db::TestDb::postgres().await;
+                    let db = tamga_store::testing::TestDb::postgres().await;
                     crate::suite::$name(&db).await;
                     db.drop().await;
                 }

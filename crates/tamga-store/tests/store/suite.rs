@@ -8,7 +8,7 @@ use tamga_store::{
     PaymentLine, Role, Status, Store, StoreError, WriteOutcome, WriteRequest, new_declaration_id,
 };
 
-use crate::db::TestDb;
+use tamga_store::testing::TestDb;
 
 const OFFICER_RU: &str = "officer:tok_ru";
 const DECLARANT: &str = "declarant:tok_a";
@@ -311,7 +311,17 @@ pub async fn amendments_keep_every_version(db: &TestDb) {
     assert_eq!(second.version, 2);
     // A stale version is refused: someone amended it since.
     let stale = store.write(amend(1, "stale", None)).await.unwrap_err();
-    assert!(matches!(stale, StoreError::Conflict(_)), "{stale}");
+    assert!(
+        matches!(
+            stale,
+            StoreError::StaleVersion {
+                current: 2,
+                expected: 1,
+                ..
+            }
+        ),
+        "{stale}"
+    );
     register(&store, &new.id, 2, "2019-06-04").await.unwrap();
     // Once registered, an amendment must carry its new assessment.
     assert!(store.write(amend(2, "third", None)).await.is_err());
@@ -806,7 +816,7 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
             let name = db.pg_name().unwrap().to_owned();
             let mut admin = {
                 use sqlx::Connection;
-                sqlx::AnyConnection::connect(&crate::db::postgres_admin_url())
+                sqlx::AnyConnection::connect(&tamga_store::testing::postgres_admin_url())
                     .await
                     .unwrap()
             };

@@ -1,10 +1,14 @@
-//! A fresh database per test.
+//! A fresh database per test, for this crate's conformance suite and the service's tests.
+//!
+//! PostgreSQL is taken from `TAMGA_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`): each test database gets a unique name and is
+//! dropped at the end.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::{Backend, Store, StoreOptions};
 use sqlx::{AnyConnection, Connection};
-use tamga_store::{Backend, Store, StoreOptions};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -85,14 +89,14 @@ impl TestDb {
         if let Some(dir) = &self.file {
             let _ = std::fs::remove_dir_all(dir);
         }
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut conn) = AnyConnection::connect(&postgres_admin_url()).await {
-                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
+        if let Some(name) = &self.pg_name
+            && let Ok(mut conn) = AnyConnection::connect(&postgres_admin_url()).await
+        {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
         }
     }
 

@@ -1,0 +1,1346 @@
+//! The endpoints under `/api/v1`, their OpenAPI description and the router.
+//!
+//! Who may do what (issue 4 §3): a `declarant` files declarations and sees, amends and withdraws
+//! its own; an `officer` registers, releases and refuses those lodged in its state; a
+//! `treasury` reads its state's declarations and payments; the `commission` reads everything;
+//! an `admin` manages tokens. An object outside the caller's scope answers 404, never 403.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, Extension, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{BoxError, Router};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tamga_core::{CommodityCode, CountryCode, format_date, parse_date};
+use tamga_store::{
+    AuditReport, Command, Decision, DeclarationRecord, DeclarationSummary, IdempotencyClaim,
+    ListQuery, Role, Status, StoreError, TokenRecord, WriteOutcome, WriteRequest,
+    new_declaration_id, sha256_hex,
+};
+use tamga_tariff::{LookupError, LookupQuery};
+use tower::ServiceBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::diff::{Change, changes};
+use crate::problem::PROBLEM_JSON;
+use crate::service::{assess_on, body_text, validate_on};
+use crate::{ApiError, AppState, Caller, FieldProblem, Problem, tariff_json};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tamga",
+        description = "The declaration service of a customs union: goods declarations from \
+                       filing to release, the common tariff and customs payments. Errors are \
+                       application/problem+json. Limits: docs/api.md."
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "declarations", description = "Goods declarations: file, register, release, refuse, withdraw, amend"),
+        (name = "tariff", description = "The Common Customs Tariff and the payments calculator (no token needed)"),
+        (name = "service", description = "Health, the audit chain, tokens, this document"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The router of the whole API, and its OpenAPI document.
+pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, spec) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .routes(routes!(submit_declaration, list_declarations))
+        .routes(routes!(get_declaration, amend_declaration))
+        .routes(routes!(declaration_versions))
+        .routes(routes!(register_declaration))
+        .routes(routes!(release_declaration))
+        .routes(routes!(refuse_declaration))
+        .routes(routes!(withdraw_declaration))
+        .routes(routes!(assess))
+        .routes(routes!(tariff_search))
+        .routes(routes!(tariff_show))
+        .routes(routes!(audit_verify))
+        .routes(routes!(create_token, list_tokens))
+        .routes(routes!(revoke_token))
+        .routes(routes!(healthz))
+        .routes(routes!(openapi_json))
+        .split_for_parts();
+    let document = Arc::new(spec.to_pretty_json().unwrap_or_default());
+    let limits = state.limits.clone();
+    let timeout = limits.request_timeout;
+    let router = router
+        .fallback(no_such_endpoint)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(document))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(move |error: BoxError| async move {
+                    if error.is::<tower::timeout::error::Elapsed>() {
+                        ApiError::unavailable(format!(
+                            "the request took longer than {} s; if it was a change, retry it \
+                             with the same Idempotency-Key to learn whether it was made",
+                            timeout.as_secs()
+                        ))
+                    } else {
+                        tracing::error!("middleware: {error}");
+                        ApiError::internal()
+                    }
+                }))
+                .layer(tower::timeout::TimeoutLayer::new(timeout)),
+        )
+        .with_state(state);
+    (router, spec)
+}
+
+async fn no_such_endpoint() -> ApiError {
+    ApiError::not_found("such endpoint: the API is under /api/v1 (see /api/v1/openapi.json)")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this endpoint does not take that method (see /api/v1/openapi.json)",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request and response plumbing
+
+fn json_response(status: StatusCode, text: String) -> Response {
+    let mut response = (status, text).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn json_of<T: serde::Serialize>(status: StatusCode, value: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        tracing::error!("cannot serialise a response: {e}");
+        ApiError::internal()
+    })?;
+    Ok(json_response(status, text))
+}
+
+fn body_bytes(body: Result<Bytes, BytesRejection>, state: &AppState) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "the body is larger than {} bytes",
+                    state.limits.max_body_bytes
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {rejection}"))
+        }
+    })
+}
+
+fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    match path {
+        Ok(Path(id)) if !id.is_empty() && id.len() <= 64 => Ok(id),
+        _ => Err(ApiError::not_found("such declaration")),
+    }
+}
+
+fn query<T: DeserializeOwned>(raw: Option<String>) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("query: {e}")))
+}
+
+/// A small JSON body (a reason, a token request); empty means `{}`.
+fn small_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::invalid_at(
+            "$",
+            format!("at line {} column {}: {e}", e.line(), e.column()),
+        )
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if !key.is_empty() && key.len() <= 255 => Ok(Some(key.to_owned())),
+        _ => Err(ApiError::bad_request(
+            "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+        )),
+    }
+}
+
+/// A POST that may carry an Idempotency-Key: the key, and the digest of the request it names.
+struct Idempotent {
+    key: Option<String>,
+    digest: String,
+}
+
+impl Idempotent {
+    fn of(
+        headers: &HeaderMap,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+    ) -> Result<Idempotent, ApiError> {
+        let key = idempotency_key(headers)?;
+        let mut request = Vec::with_capacity(body.len() + path.len() + 8);
+        request.extend_from_slice(method.as_str().as_bytes());
+        request.push(b' ');
+        request.extend_from_slice(path.as_bytes());
+        request.push(b'\n');
+        request.extend_from_slice(body);
+        Ok(Idempotent {
+            key,
+            digest: sha256_hex(&request),
+        })
+    }
+
+    /// The stored response when this key was used before: verbatim for the same request, a
+    /// conflict for another.
+    async fn replay(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+    ) -> Result<Option<Response>, ApiError> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        match state
+            .store
+            .idempotent_response(&caller.0.actor(), key)
+            .await?
+        {
+            Some((digest, status, response)) if digest == self.digest => Ok(Some(json_response(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                response,
+            ))),
+            Some(_) => Err(StoreError::IdempotencyMismatch(key.clone()).into()),
+            None => Ok(None),
+        }
+    }
+
+    fn claim(&self, status: StatusCode) -> Option<IdempotencyClaim> {
+        self.key.as_ref().map(|key| IdempotencyClaim {
+            key: key.clone(),
+            request_sha256: self.digest.clone(),
+            status: status.as_u16(),
+        })
+    }
+}
+
+fn declaration_response(outcome: WriteOutcome, status: StatusCode) -> Result<Response, ApiError> {
+    match outcome {
+        WriteOutcome::Declaration(record) => {
+            let mut response = json_of(status, &record)?;
+            if status == StatusCode::CREATED
+                && let Ok(location) =
+                    HeaderValue::from_str(&format!("/api/v1/declarations/{}", record.id))
+            {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            Ok(response)
+        }
+        WriteOutcome::Replayed { status, response } => Ok(json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            response,
+        )),
+        other => {
+            tracing::error!("unexpected outcome {other:?}");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+/// The declaration, if the caller may see it; 404 otherwise.
+async fn visible_declaration(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<DeclarationRecord, ApiError> {
+    match state.store.declaration(id).await? {
+        Some(record) if caller.can_see(&record.state, &record.declarant_tin) => Ok(record),
+        _ => Err(ApiError::not_found("such declaration")),
+    }
+}
+
+/// How many times a change is recomputed when the declaration moved on under it.
+const RETRIES: usize = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Declarations
+
+/// File a goods declaration (docs/declaration.md). It is validated on the service's business
+/// date; every problem comes back at once with its JSON path (422). The declarant's TIN must
+/// be the token's.
+#[utoipa::path(
+    post, path = "/api/v1/declarations", tag = "declarations",
+    request_body(content = Object, description = "A goods declaration (docs/declaration.md)", content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key with the same body returns the same response; with another body, 409")),
+    responses(
+        (status = 201, description = "Filed: status `submitted`", body = DeclarationRecord),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a declarant token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key used with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid: every problem with its JSON path", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable; nothing stored", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn submit_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Declarant, "file declarations")?;
+    let body = body_bytes(body, &state)?;
+    let idempotent = Idempotent::of(&headers, &Method::POST, "/api/v1/declarations", &body)?;
+    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
+        return Ok(replayed);
+    }
+    let today = state.today();
+    let (filed, declaration) = validate_on(&state.tariff.snapshot, body_text(&body)?, today)?;
+    let tin = caller.0.tin.clone().unwrap_or_default();
+    if declaration.declarant.tin != tin {
+        return Err(ApiError::invalid_at(
+            "declarant.tin",
+            format!(
+                "expected the TIN of your token ({tin}), not {}",
+                declaration.declarant.tin
+            ),
+        ));
+    }
+    let now_millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    let new = tamga_store::NewDeclaration {
+        id: new_declaration_id(u64::try_from(now_millis).unwrap_or_default()),
+        state: declaration.state.to_string(),
+        customs_office: declaration.customs_office.clone(),
+        declarant_tin: tin,
+        submitted_on: format_date(today),
+        body: filed.to_string(),
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: idempotent.claim(StatusCode::CREATED),
+            command: Command::Submit(new),
+        })
+        .await?;
+    declaration_response(outcome, StatusCode::CREATED)
+}
+
+/// Query of the declaration list. The caller's scope narrows it further: a declarant sees its
+/// own, an officer or treasury its state's.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListParams {
+    /// Member state where lodged (ISO alpha-2).
+    state: Option<String>,
+    /// `submitted`, `registered`, `released`, `refused` or `withdrawn`.
+    status: Option<String>,
+    /// Submitted on or after (YYYY-MM-DD).
+    from: Option<String>,
+    /// Submitted on or before (YYYY-MM-DD).
+    to: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    limit: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct DeclarationList {
+    items: Vec<DeclarationSummary>,
+    /// Pass as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+fn date_param(name: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    value
+        .map(|v| {
+            parse_date(&v).map(format_date).map_err(|_| {
+                ApiError::bad_request(format!("{name}: expected YYYY-MM-DD, got {v:?}"))
+            })
+        })
+        .transpose()
+}
+
+/// List declarations, oldest first, a page at a time.
+#[utoipa::path(
+    get, path = "/api/v1/declarations", tag = "declarations",
+    params(ListParams),
+    responses(
+        (status = 200, body = DeclarationList),
+        (status = 400, description = "A malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn list_declarations(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    caller.require_any(
+        &[
+            Role::Declarant,
+            Role::Officer,
+            Role::Treasury,
+            Role::Commission,
+        ],
+        "list declarations",
+    )?;
+    let params: ListParams = query(raw)?;
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "status: expected submitted, registered, released, refused or withdrawn, got {s:?}"
+                ))
+            })
+        })
+        .transpose()?;
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
+                ApiError::bad_request(format!("cursor: not a cursor of this list: {c:?}"))
+            })
+        })
+        .transpose()?;
+    let limit = match params.limit.as_deref() {
+        None => 100,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=state.limits.max_page).contains(l))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "limit: expected 1 to {}, got {l:?}",
+                    state.limits.max_page
+                ))
+            })?,
+    };
+    let mut list = ListQuery {
+        declarant_tin: None,
+        state: params.state.clone(),
+        status,
+        from: date_param("from", params.from)?,
+        to: date_param("to", params.to)?,
+        after,
+        limit,
+    };
+    let p = &caller.0;
+    match p.role {
+        Role::Declarant => list.declarant_tin = Some(p.tin.clone().unwrap_or_default()),
+        Role::Officer | Role::Treasury => {
+            if params.state.is_some() && params.state != p.state {
+                // Another state's declarations are outside the scope: an empty list.
+                return json_of(
+                    StatusCode::OK,
+                    &DeclarationList {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    },
+                );
+            }
+            list.state = p.state.clone();
+        }
+        _ => {}
+    }
+    let page = state.store.list(&list).await?;
+    json_of(
+        StatusCode::OK,
+        &DeclarationList {
+            items: page.items,
+            next_cursor: page.next_cursor.map(|c| c.to_string()),
+        },
+    )
+}
+
+/// A declaration: its status, registration number, current body and assessment.
+#[utoipa::path(
+    get, path = "/api/v1/declarations/{id}", tag = "declarations",
+    params(("id" = String, Path, description = "The declaration id (`dcl_…`)")),
+    responses(
+        (status = 200, body = DeclarationRecord),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such declaration, or not the caller's to see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn get_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id)?;
+    let record = visible_declaration(&state, &caller, &id).await?;
+    json_of(StatusCode::OK, &record)
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct VersionView {
+    version: i64,
+    created_at: String,
+    /// The token that made it (`role:tok_…`).
+    actor: String,
+    /// What this version changed from the one before (empty for the first).
+    changes: Vec<Change>,
+    #[schema(value_type = Object)]
+    declaration: Value,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct VersionList {
+    id: String,
+    versions: Vec<VersionView>,
+}
+
+/// Every version of a declaration, oldest first, each with what it changed.
+#[utoipa::path(
+    get, path = "/api/v1/declarations/{id}/versions", tag = "declarations",
+    params(("id" = String, Path, description = "The declaration id")),
+    responses(
+        (status = 200, body = VersionList),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn declaration_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id)?;
+    visible_declaration(&state, &caller, &id).await?;
+    let mut previous = Value::Null;
+    let mut versions = Vec::new();
+    for stored in state.store.versions(&id).await? {
+        let body: Value = serde_json::from_str(&stored.body).map_err(|e| {
+            tracing::error!("stored body of {id} v{}: {e}", stored.version);
+            ApiError::internal()
+        })?;
+        let changed = if previous.is_null() {
+            Vec::new()
+        } else {
+            changes(&previous, &body)
+        };
+        versions.push(VersionView {
+            version: stored.version,
+            created_at: stored.created_at,
+            actor: stored.actor,
+            changes: changed,
+            declaration: body.clone(),
+        });
+        previous = body;
+    }
+    json_of(StatusCode::OK, &VersionList { id, versions })
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_matches('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::bad_request("If-Match: expected the version number, e.g. \"2\""))
+}
+
+/// Amend a declaration before release: the body is a whole new version (earlier versions stay;
+/// see `/versions`). A registered declaration is re-assessed on its registration date. The
+/// state and customs office cannot change. `If-Match: "N"` refuses the change (412) unless the
+/// declaration is still at version N.
+#[utoipa::path(
+    put, path = "/api/v1/declarations/{id}", tag = "declarations",
+    params(
+        ("id" = String, Path, description = "The declaration id"),
+        ("If-Match" = Option<String>, Header, description = "The version the amendment is based on"),
+    ),
+    request_body(content = Object, description = "The whole amended declaration", content_type = "application/json"),
+    responses(
+        (status = 200, body = DeclarationRecord),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Released, refused or withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the current version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn amend_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id)?;
+    let body = body_bytes(body, &state)?;
+    let expected = if_match(&headers)?;
+    for _ in 0..RETRIES {
+        let record = visible_declaration(&state, &caller, &id).await?;
+        caller.require(Role::Declarant, "amend declarations")?;
+        if !record.status.is_open() {
+            return Err(ApiError::conflict(format!(
+                "declaration {id} is {}; it can no longer be amended",
+                record.status.as_str()
+            )));
+        }
+        let date = match &record.registration_date {
+            Some(day) => parse_date(day).map_err(|_| ApiError::internal())?,
+            None => state.today(),
+        };
+        let (filed, declaration) = validate_on(&state.tariff.snapshot, body_text(&body)?, date)?;
+        let mut problems = Vec::new();
+        let mut differs = |path: &str, filed: &str, stored: &str| {
+            if filed != stored {
+                problems.push(FieldProblem {
+                    path: path.into(),
+                    message: format!("expected {stored}: an amendment cannot change it"),
+                });
+            }
+        };
+        differs("state", &declaration.state.to_string(), &record.state);
+        differs(
+            "customs_office",
+            &declaration.customs_office,
+            &record.customs_office,
+        );
+        differs(
+            "declarant.tin",
+            &declaration.declarant.tin,
+            &record.declarant_tin,
+        );
+        if !problems.is_empty() {
+            return Err(ApiError::invalid(problems));
+        }
+        let assessment = match record.status {
+            Status::Registered => {
+                Some(assess_on(&state.tariff.snapshot, &filed.to_string(), date)?)
+            }
+            _ => None,
+        };
+        let outcome = state
+            .store
+            .write(WriteRequest {
+                actor: caller.0.actor(),
+                idempotency: None,
+                command: Command::Amend {
+                    id: id.clone(),
+                    expected_version: expected.unwrap_or(record.version),
+                    body: filed.to_string(),
+                    assessment,
+                },
+            })
+            .await;
+        match outcome {
+            Err(StoreError::StaleVersion { current, .. }) if expected.is_some() => {
+                return Err(ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "version-moved",
+                    format!("declaration {id} is at version {current}"),
+                ));
+            }
+            Err(StoreError::StaleVersion { .. }) => continue,
+            other => return declaration_response(other?, StatusCode::OK),
+        }
+    }
+    Err(ApiError::conflict(format!(
+        "declaration {id} kept changing; try again"
+    )))
+}
+
+/// Register a submitted declaration: an officer of the declaring state. It takes the number
+/// `OFFICE/DDMMYY/NNNNNNN` and is assessed on the business date, whose tariff, VAT, fees and
+/// rates apply; a different `registration_date` in the declaration is replaced, and the
+/// assessment says so (`registration_date_replaced`).
+#[utoipa::path(
+    post, path = "/api/v1/declarations/{id}/register", tag = "declarations",
+    params(
+        ("id" = String, Path, description = "The declaration id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely"),
+    ),
+    responses(
+        (status = 200, description = "Registered, with its number and assessment", body = DeclarationRecord),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (already registered, withdrawn…)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Cannot be assessed on the business date", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn register_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id)?;
+    let body = body_bytes(body, &state)?;
+    let path = format!("/api/v1/declarations/{id}/register");
+    let idempotent = Idempotent::of(&headers, &Method::POST, &path, &body)?;
+    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
+        return Ok(replayed);
+    }
+    for _ in 0..RETRIES {
+        let record = visible_declaration(&state, &caller, &id).await?;
+        caller.require(Role::Officer, "register declarations")?;
+        if record.status != Status::Submitted {
+            return Err(ApiError::conflict(format!(
+                "declaration {id} is {}{}; only a submitted declaration can be registered",
+                record.status.as_str(),
+                record
+                    .number
+                    .as_deref()
+                    .map(|n| format!(" as {n}"))
+                    .unwrap_or_default()
+            )));
+        }
+        let today = state.today();
+        let assessment = assess_on(&state.tariff.snapshot, record.declaration.get(), today)?;
+        let outcome = state
+            .store
+            .write(WriteRequest {
+                actor: caller.0.actor(),
+                idempotency: idempotent.claim(StatusCode::OK),
+                command: Command::Register {
+                    id: id.clone(),
+                    expected_version: record.version,
+                    registration_date: format_date(today),
+                    assessment,
+                },
+            })
+            .await;
+        match outcome {
+            Err(StoreError::StaleVersion { .. }) => continue,
+            other => return declaration_response(other?, StatusCode::OK),
+        }
+    }
+    Err(ApiError::conflict(format!(
+        "declaration {id} kept changing; try again"
+    )))
+}
+
+/// The body of release, refuse and withdraw.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    /// Why; required to refuse.
+    reason: Option<String>,
+}
+
+const MAX_REASON: usize = 2000;
+
+async fn decide(
+    state: AppState,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    action: &'static str,
+) -> Result<Response, ApiError> {
+    let id = path_id(id)?;
+    let body = body_bytes(body, &state)?;
+    let path = format!("/api/v1/declarations/{id}/{action}");
+    let idempotent = Idempotent::of(&headers, &Method::POST, &path, &body)?;
+    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
+        return Ok(replayed);
+    }
+    let DecisionBody { reason } = small_json(&body)?;
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON)
+    {
+        return Err(ApiError::invalid_at(
+            "reason",
+            format!("expected at most {MAX_REASON} characters"),
+        ));
+    }
+    visible_declaration(&state, &caller, &id).await?;
+    let decision = match action {
+        "release" => {
+            caller.require(Role::Officer, "release declarations")?;
+            Decision::Release { reason }
+        }
+        "refuse" => {
+            caller.require(Role::Officer, "refuse declarations")?;
+            Decision::Refuse {
+                reason: reason.ok_or_else(|| {
+                    ApiError::invalid_at("reason", "expected the reason of the refusal")
+                })?,
+            }
+        }
+        _ => {
+            caller.require(Role::Declarant, "withdraw declarations")?;
+            Decision::Withdraw { reason }
+        }
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: idempotent.claim(StatusCode::OK),
+            command: Command::Decide {
+                id: id.clone(),
+                decision,
+            },
+        })
+        .await?;
+    declaration_response(outcome, StatusCode::OK)
+}
+
+/// Release a registered declaration: an officer of the declaring state.
+#[utoipa::path(
+    post, path = "/api/v1/declarations/{id}/release", tag = "declarations",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    responses(
+        (status = 200, body = DeclarationRecord),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not registered, or already decided", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn release_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    decide(state, caller, id, headers, body, "release").await
+}
+
+/// Refuse a registered declaration, with a reason: an officer of the declaring state.
+#[utoipa::path(
+    post, path = "/api/v1/declarations/{id}/refuse", tag = "declarations",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    responses(
+        (status = 200, body = DeclarationRecord),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn refuse_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    decide(state, caller, id, headers, body, "refuse").await
+}
+
+/// Withdraw a declaration before its release: its declarant.
+#[utoipa::path(
+    post, path = "/api/v1/declarations/{id}/withdraw", tag = "declarations",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    responses(
+        (status = 200, body = DeclarationRecord),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already released, refused or withdrawn", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn withdraw_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    decide(state, caller, id, headers, body, "withdraw").await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tariff and payments (no token)
+
+/// Compute the customs payments of a declaration without storing anything. Its
+/// `registration_date` is taken as given, as `tamga assess` does.
+#[utoipa::path(
+    post, path = "/api/v1/assess", tag = "tariff",
+    request_body(content = Object, description = "A goods declaration (docs/declaration.md)", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The assessment (the JSON contract of docs/declaration.md)", body = Object),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn assess(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body_bytes(body, &state)?;
+    let snapshot = &state.tariff.snapshot;
+    let declaration = tamga_assess::parse_declaration_for(snapshot, body_text(&body)?)?;
+    let assessment = tamga_assess::assess(snapshot, &declaration)?;
+    json_of(
+        StatusCode::OK,
+        &tamga_assess::render::assessment_json(&assessment),
+    )
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ShowParams {
+    /// The day (YYYY-MM-DD); default the business date.
+    date: Option<String>,
+    /// Country of origin (ISO alpha-2), for preferences and trade remedies.
+    origin: Option<String>,
+    /// Member state of import, for national exemptions.
+    state: Option<String>,
+    /// `true`: the importer holds a tariff-quota allocation.
+    in_quota: Option<String>,
+}
+
+fn lookup_error(error: LookupError) -> ApiError {
+    match error {
+        LookupError::NotMemberState { .. } | LookupError::UnknownOrigin(_) => {
+            ApiError::bad_request(error.to_string())
+        }
+        other => ApiError::new(StatusCode::NOT_FOUND, "not-found", other.to_string()),
+    }
+}
+
+fn country_param(name: &str, value: Option<String>) -> Result<Option<CountryCode>, ApiError> {
+    value
+        .map(|v| {
+            CountryCode::parse(&v).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "{name}: expected an ISO 3166-1 alpha-2 code, got {v:?}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// A commodity code on a date: its descriptions, the import duty that applies and every layer
+/// (the JSON of `tamga tariff show --format json`).
+#[utoipa::path(
+    get, path = "/api/v1/tariff/{code}", tag = "tariff",
+    params(("code" = String, Path, description = "A commodity code (2 to 10 digits)"), ShowParams),
+    responses(
+        (status = 200, body = Object),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown code, or no tariff in force on the date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn tariff_show(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let Ok(Path(code)) = code else {
+        return Err(ApiError::bad_request("code: expected digits"));
+    };
+    let code =
+        CommodityCode::parse(&code).map_err(|e| ApiError::bad_request(format!("code: {e}")))?;
+    let params: ShowParams = query(raw)?;
+    let date = match date_param("date", params.date)? {
+        Some(d) => parse_date(&d).map_err(|_| ApiError::internal())?,
+        None => state.today(),
+    };
+    let in_quota = match params.in_quota.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "in_quota: expected true or false, got {other:?}"
+            )));
+        }
+    };
+    let lookup = LookupQuery {
+        code,
+        date,
+        origin: country_param("origin", params.origin)?,
+        state: country_param("state", params.state)?,
+        in_quota,
+        claim_preference: true,
+    };
+    let value = tariff_json::show_json(&state.tariff.snapshot, &lookup).map_err(lookup_error)?;
+    json_of(StatusCode::OK, &value)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SearchParams {
+    /// Words (Russian or English) or a code.
+    q: Option<String>,
+    /// How many results, 1 to 100 (default 10).
+    limit: Option<String>,
+    /// The edition in force on this day (default the business date).
+    date: Option<String>,
+}
+
+/// Search the nomenclature by words or code.
+#[utoipa::path(
+    get, path = "/api/v1/tariff/search", tag = "tariff",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "`{query, date, edition, results: [{code, description_ru, description_en, score}]}`", body = Object),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tariff in force on the date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn tariff_search(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params: SearchParams = query(raw)?;
+    let text = params
+        .q
+        .filter(|q| !q.trim().is_empty() && q.len() <= 500)
+        .ok_or_else(|| ApiError::bad_request("q: expected words or a code (at most 500 bytes)"))?;
+    let limit = match params.limit.as_deref() {
+        None => 10,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| ApiError::bad_request(format!("limit: expected 1 to 100, got {l:?}")))?,
+    };
+    let date = match date_param("date", params.date)? {
+        Some(d) => parse_date(&d).map_err(|_| ApiError::internal())?,
+        None => state.today(),
+    };
+    let snapshot = &state.tariff.snapshot;
+    let position = snapshot
+        .editions
+        .iter()
+        .position(|e| e.validity.contains(date))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!(
+                    "no tariff in force on {}: the bundle's editions cover {}",
+                    format_date(date),
+                    snapshot.coverage()
+                ),
+            )
+        })?;
+    let edition = &snapshot.editions[position];
+    let index = state
+        .tariff
+        .indexes
+        .get(position)
+        .ok_or_else(ApiError::internal)?;
+    let value = tariff_json::search_json(snapshot, edition, index, &text, limit, date);
+    json_of(StatusCode::OK, &value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service
+
+/// Check the audit chain: the first entry that was altered or removed, if any. Commission and
+/// admin tokens.
+#[utoipa::path(
+    get, path = "/api/v1/audit/verify", tag = "service",
+    responses(
+        (status = 200, description = "The report; `intact` false names the first bad entry", body = AuditReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn audit_verify(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require_any(&[Role::Commission, Role::Admin], "verify the audit log")?;
+    let report = state.store.verify_audit().await?;
+    json_of(StatusCode::OK, &report)
+}
+
+/// A request for a new token.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// `declarant`, `officer`, `treasury`, `commission` or `admin`.
+    pub role: Option<String>,
+    /// The member state of an officer or treasury.
+    pub state: Option<String>,
+    /// The TIN of a declarant.
+    pub tin: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Checks a token request: the role and what it must (and must not) be bound to.
+pub fn token_command(
+    snapshot: &tamga_tariff::TariffSnapshot,
+    request: &TokenRequest,
+) -> Result<Command, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut problem = |path: &str, message: String| {
+        problems.push(FieldProblem {
+            path: path.into(),
+            message,
+        })
+    };
+    let role = match request.role.as_deref().map(|r| (r, Role::parse(r))) {
+        Some((_, Some(role))) => Some(role),
+        Some((other, None)) => {
+            problem(
+                "role",
+                format!(
+                    "expected declarant, officer, treasury, commission or admin, got {other:?}"
+                ),
+            );
+            None
+        }
+        None => {
+            problem("role", "missing".into());
+            None
+        }
+    };
+    let needs_state = matches!(role, Some(Role::Officer | Role::Treasury));
+    let needs_tin = role == Some(Role::Declarant);
+    let state = match (&request.state, needs_state) {
+        (Some(state), true) => {
+            let known = snapshot
+                .member_states
+                .iter()
+                .any(|m| m.state.as_str() == state);
+            if !known {
+                problem(
+                    "state",
+                    format!("expected a member state of the union, got {state:?}"),
+                );
+            }
+            Some(state.clone())
+        }
+        (None, true) => {
+            problem(
+                "state",
+                "missing: an officer or treasury token is bound to a state".into(),
+            );
+            None
+        }
+        (Some(_), false) => {
+            problem(
+                "state",
+                "only officer and treasury tokens are bound to a state".into(),
+            );
+            None
+        }
+        (None, false) => None,
+    };
+    let tin = match (&request.tin, needs_tin) {
+        (Some(tin), true) => {
+            if tin.is_empty() || tin.len() > 20 || !tin.chars().all(|c| c.is_ascii_alphanumeric()) {
+                problem(
+                    "tin",
+                    format!("expected a taxpayer number (letters and digits), got {tin:?}"),
+                );
+            }
+            Some(tin.clone())
+        }
+        (None, true) => {
+            problem("tin", "missing: a declarant token is bound to a TIN".into());
+            None
+        }
+        (Some(_), false) => {
+            problem("tin", "only declarant tokens are bound to a TIN".into());
+            None
+        }
+        (None, false) => None,
+    };
+    let name = request.name.clone().unwrap_or_default();
+    if name.chars().count() > 200 {
+        problem("name", "expected at most 200 characters".into());
+    }
+    match role {
+        Some(role) if problems.is_empty() => Ok(Command::CreateToken {
+            role,
+            state,
+            tin,
+            name: if name.is_empty() {
+                role.as_str().to_owned()
+            } else {
+                name
+            },
+        }),
+        _ => Err(problems),
+    }
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct NewToken {
+    /// The secret, shown this once: the service keeps only its SHA-256.
+    token: String,
+    #[serde(flatten)]
+    record: TokenRecord,
+}
+
+/// Create a token (admin). Its secret is in the response and nowhere else.
+#[utoipa::path(
+    post, path = "/api/v1/tokens", tag = "service",
+    request_body(content = TokenRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = NewToken),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Admin, "manage tokens")?;
+    let body = body_bytes(body, &state)?;
+    let request: TokenRequest = small_json(&body)?;
+    let command = token_command(&state.tariff.snapshot, &request).map_err(ApiError::invalid)?;
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command,
+        })
+        .await?;
+    match outcome {
+        WriteOutcome::Token { record, secret } => json_of(
+            StatusCode::CREATED,
+            &NewToken {
+                token: secret,
+                record,
+            },
+        ),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+/// Every token, revoked ones too (never their secrets).
+#[utoipa::path(
+    get, path = "/api/v1/tokens", tag = "service",
+    responses((status = 200, body = Vec<TokenRecord>), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(Role::Admin, "manage tokens")?;
+    json_of(StatusCode::OK, &state.store.tokens().await?)
+}
+
+/// Revoke a token: it stops working at once.
+#[utoipa::path(
+    delete, path = "/api/v1/tokens/{id}", tag = "service",
+    params(("id" = String, Path, description = "The token id (`tok_…`)")),
+    responses(
+        (status = 200, body = TokenRecord),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Admin, "manage tokens")?;
+    let id = path_id(id).map_err(|_| ApiError::not_found("such token"))?;
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command: Command::RevokeToken { id },
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => ApiError::not_found("such token"),
+            other => other.into(),
+        })?;
+    match outcome {
+        WriteOutcome::Revoked(record) => json_of(StatusCode::OK, &record),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(
+    get, path = "/healthz", tag = "service",
+    responses(
+        (status = 200, description = "`{status: ok, database, business_date, tariff_edition}`", body = Object),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn healthz(State(state): State<AppState>) -> Result<Response, ApiError> {
+    state.store.ping().await?;
+    let today = state.today();
+    let edition = state
+        .tariff
+        .snapshot
+        .edition_on(today)
+        .map(|e| e.id.clone());
+    json_of(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "database": state.store.backend().as_str(),
+            "business_date": format_date(today),
+            "tariff_edition": edition,
+        }),
+    )
+}
+
+/// This document.
+#[utoipa::path(
+    get, path = "/api/v1/openapi.json", tag = "service",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object))
+)]
+async fn openapi_json(Extension(document): Extension<Arc<String>>) -> Response {
+    json_response(StatusCode::OK, document.as_str().to_owned())
+}
+
+/// Whether a response is a problem document (for tests and clients).
+pub fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes())
+}

@@ -1,0 +1,82 @@
+//! The tariff as the service uses it: a search index per edition.
+
+use tamga_tariff::TariffSnapshot;
+
+/// A line's Russian description: its ancestors' texts and its own, joined by " / ".
+pub fn full_text_ru(edition: &tamga_tariff::snapshot::Edition, index: u32) -> String {
+    edition
+        .ancestry(index)
+        .iter()
+        .map(|l| l.text_ru.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The search documents of an edition: every coded line, with its full Russian path and the
+/// English text of its HS heading or subheading.
+pub fn search_documents(
+    snapshot: &TariffSnapshot,
+    edition: &tamga_tariff::snapshot::Edition,
+) -> Vec<tamga_search::SearchDoc> {
+    use tamga_search::{DocKind, SearchDoc};
+    use tamga_tariff::snapshot::LineKind;
+    let mut docs = Vec::with_capacity(edition.lines.len());
+    // The path text of each line, built once from its parent's: the table is in tree order.
+    let mut path_texts: Vec<String> = Vec::with_capacity(edition.lines.len());
+    for line in &edition.lines {
+        let text = match line.parent.and_then(|p| path_texts.get(p as usize)) {
+            Some(parent) => format!("{parent} / {}", line.text_ru),
+            None => line.text_ru.clone(),
+        };
+        if let Some(code) = line.code
+            && line.kind != LineKind::Excluded
+        {
+            let level_kind = match line.kind {
+                LineKind::Heading => DocKind::Heading,
+                LineKind::Code10 => DocKind::Code,
+                _ => DocKind::Subheading,
+            };
+            let hs = if code.len() == 4 {
+                code.truncate(4)
+            } else {
+                code.truncate(6)
+            };
+            docs.push(SearchDoc {
+                code: code.to_string(),
+                level_kind,
+                text_ru: text.clone(),
+                text_en: hs
+                    .and_then(|hs| snapshot.english(hs.as_str()))
+                    .map(str::to_owned),
+            });
+        }
+        path_texts.push(text);
+    }
+    docs
+}
+
+/// The search index of an edition.
+pub fn search_index(
+    snapshot: &TariffSnapshot,
+    edition: &tamga_tariff::snapshot::Edition,
+) -> tamga_search::SearchIndex {
+    tamga_search::SearchIndex::build(search_documents(snapshot, edition))
+}
+
+/// Indexes every edition for search, one thread per edition.
+pub fn index_editions(snapshot: &TariffSnapshot) -> Vec<tamga_search::SearchIndex> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = snapshot
+            .editions
+            .iter()
+            .map(|edition| scope.spawn(|| search_index(snapshot, edition)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}

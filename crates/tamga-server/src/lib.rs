@@ -1,0 +1,134 @@
+//! The HTTP API of the declaration service (axum), its OpenAPI document (utoipa), tokens and
+//! roles, and the limits that keep one client from taking the service down.
+//!
+//! The handlers are the imperative shell: they read the request, check the caller's role and
+//! scope, call the pure core (validation and assessment in `tamga-assess`, lookups in
+//! `tamga-tariff`) and the store, and render the answer. Nothing here computes money.
+
+pub mod api;
+mod auth;
+pub mod catalogue;
+pub mod diff;
+mod listener;
+pub mod problem;
+pub mod service;
+pub mod tariff_json;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tamga_core::Date;
+use tamga_search::SearchIndex;
+use tamga_store::Store;
+use tamga_tariff::TariffSnapshot;
+
+pub use auth::Caller;
+pub use listener::LimitedListener;
+pub use problem::{ApiError, FieldProblem, Problem};
+
+/// The limits of the service (docs/api.md).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// The largest request body; a declaration of 999 items fits several times over.
+    pub max_body_bytes: usize,
+    /// How long one request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Open connections at once; further clients wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// The largest page of a list.
+    pub max_page: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body_bytes: 4 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_page: 1000,
+        }
+    }
+}
+
+/// The tariff the service answers from: the bundle and a search index per edition.
+pub struct Tariff {
+    pub snapshot: TariffSnapshot,
+    pub indexes: Vec<SearchIndex>,
+}
+
+/// The service's business date: fixed (`--today`, for demos, tests and replaying history) or
+/// the system date.
+#[derive(Clone, Copy, Debug)]
+pub enum BusinessDate {
+    Fixed(Date),
+    System,
+}
+
+impl BusinessDate {
+    pub fn today(self) -> Date {
+        match self {
+            BusinessDate::Fixed(date) => date,
+            BusinessDate::System => time::OffsetDateTime::now_utc().date(),
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub tariff: Arc<Tariff>,
+    pub business_date: BusinessDate,
+    pub limits: Limits,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        tariff: Arc<Tariff>,
+        business_date: BusinessDate,
+        limits: Limits,
+    ) -> AppState {
+        AppState(Arc::new(Inner {
+            store,
+            tariff,
+            business_date,
+            limits,
+        }))
+    }
+
+    pub fn today(&self) -> Date {
+        self.business_date.today()
+    }
+}
+
+/// The router and the OpenAPI document, built together from the handlers.
+pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    api::router(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight (graceful
+/// shutdown): every write that was acknowledged is committed.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let max_connections = state.limits.max_connections;
+    let (router, _) = app(state);
+    let listener = LimitedListener::new(listener, max_connections);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
