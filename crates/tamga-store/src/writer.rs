@@ -58,54 +58,77 @@ async fn run(
                 Err(_) => break,
             }
         }
+        let outcomes = apply_with_connection(&mut conn, backend, &options, &batch).await;
+        for (job, outcome) in batch.drain(..).zip(outcomes) {
+            let _ = job.reply.send(outcome);
+        }
+    }
+}
+
+/// Applies a batch, connecting first when needed, and answers every job.
+async fn apply_with_connection(
+    conn: &mut Option<AnyConnection>,
+    backend: Backend,
+    options: &StoreOptions,
+    batch: &[Job],
+) -> Vec<Result<WriteOutcome>> {
+    let unavailable = |message: String| {
+        batch
+            .iter()
+            .map(|_| Err(StoreError::Unavailable(message.clone())))
+            .collect::<Vec<_>>()
+    };
+    let requests: Vec<&WriteRequest> = batch.iter().map(|j| &j.request).collect();
+    // A connection that died while idle (a database restart) fails at BEGIN, before anything
+    // of the batch was sent: reconnect once and apply the batch on the new connection.
+    for attempt in 0..2 {
         if conn.is_none() {
-            match crate::open_connection(&options, backend).await {
-                Ok(c) => conn = Some(c),
-                Err(e) => {
-                    let message = e.to_string();
-                    for job in batch.drain(..) {
-                        let _ = job
-                            .reply
-                            .send(Err(StoreError::Unavailable(message.clone())));
-                    }
-                    continue;
-                }
+            match crate::open_connection(options, backend).await {
+                Ok(c) => *conn = Some(c),
+                Err(e) => return unavailable(e.to_string()),
             }
         }
-        let Some(c) = conn.as_mut() else { continue };
-        let requests: Vec<&WriteRequest> = batch.iter().map(|j| &j.request).collect();
+        let Some(c) = conn.as_mut() else {
+            return unavailable("no connection".into());
+        };
         match apply_batch(c, backend, &requests).await {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    let _ = job.reply.send(outcome);
-                }
+            Ok(outcomes) => return outcomes,
+            Err(BatchError::BeginFailed(e)) if attempt == 0 => {
+                tracing::warn!("the writer's connection failed ({e}); reconnecting");
+                *conn = None;
             }
-            Err(StoreError::Unavailable(message)) => {
-                tracing::warn!("database unavailable: {message}");
-                conn = None;
-                for job in batch.drain(..) {
-                    let _ = job
-                        .reply
-                        .send(Err(StoreError::Unavailable(message.clone())));
-                }
+            Err(
+                BatchError::BeginFailed(e) | BatchError::Failed(e @ StoreError::Unavailable(_)),
+            ) => {
+                tracing::warn!("database unavailable: {e}");
+                *conn = None;
+                return unavailable(e.to_string());
             }
-            Err(first) => {
+            Err(BatchError::Failed(first)) => {
                 tracing::warn!(
                     "a batch of {} failed ({first}); retrying one by one",
-                    batch.len()
+                    requests.len()
                 );
-                for job in batch.drain(..) {
-                    let outcome = match apply_batch(c, backend, &[&job.request]).await {
-                        Ok(mut outcomes) => outcomes
+                let mut outcomes = Vec::with_capacity(requests.len());
+                for request in &requests {
+                    outcomes.push(match apply_batch(c, backend, &[*request]).await {
+                        Ok(mut one) => one
                             .pop()
                             .unwrap_or_else(|| Err(StoreError::Database("no outcome".into()))),
-                        Err(e) => Err(e),
-                    };
-                    let _ = job.reply.send(outcome);
+                        Err(BatchError::BeginFailed(e) | BatchError::Failed(e)) => Err(e),
+                    });
                 }
+                return outcomes;
             }
         }
     }
+    unavailable("the database did not accept a transaction".into())
+}
+
+/// Why a batch failed: at BEGIN (nothing was sent; safe to retry on a new connection) or later.
+enum BatchError {
+    BeginFailed(StoreError),
+    Failed(StoreError),
 }
 
 /// One transaction: the outer error aborts it; the inner ones are commands refused before they
@@ -114,14 +137,19 @@ async fn apply_batch(
     conn: &mut AnyConnection,
     backend: Backend,
     requests: &[&WriteRequest],
-) -> Result<Vec<Result<WriteOutcome>>> {
+) -> Result<Vec<Result<WriteOutcome>>, BatchError> {
     // SQLite: take the write lock at BEGIN, so that a read-then-write transaction never fails
     // on a lock upgrade when another process (the CLI) writes too.
     let begin = match backend {
         Backend::Sqlite => "BEGIN IMMEDIATE",
         Backend::Postgres => "BEGIN",
     };
-    sqlx::raw_sql(begin).execute(&mut *conn).await?;
+    if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
+        return Err(match StoreError::from(e) {
+            e @ StoreError::Unavailable(_) => BatchError::BeginFailed(e),
+            other => BatchError::Failed(other),
+        });
+    }
     let result = async {
         let mut head = load_head_for_update(&mut *conn, backend).await?;
         let start = head.clone();
@@ -137,12 +165,15 @@ async fn apply_batch(
     .await;
     match result {
         Ok(outcomes) => {
-            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+            sqlx::raw_sql("COMMIT")
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| BatchError::Failed(e.into()))?;
             Ok(outcomes)
         }
         Err(e) => {
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
+            Err(BatchError::Failed(e))
         }
     }
 }
