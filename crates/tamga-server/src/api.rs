@@ -323,10 +323,8 @@ async fn submit_declaration(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Declarant, "file declarations")?;
     let body = body_bytes(body, &state)?;
+    // The writer answers a repeated key before it applies anything.
     let idempotent = Idempotent::of(&headers, &Method::POST, "/api/v1/declarations", &body)?;
-    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
-        return Ok(replayed);
-    }
     let today = state.today();
     let (filed, declaration) = validate_on(&state.tariff.snapshot, body_text(&body)?, today)?;
     let tin = caller.0.tin.clone().unwrap_or_default();
@@ -719,14 +717,14 @@ async fn register_declaration(
     let body = body_bytes(body, &state)?;
     let path = format!("/api/v1/declarations/{id}/register");
     let idempotent = Idempotent::of(&headers, &Method::POST, &path, &body)?;
-    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
-        return Ok(replayed);
-    }
     for _ in 0..RETRIES {
         let record = visible_declaration(&state, &caller, &id).await?;
         caller.require(Role::Officer, "register declarations")?;
-        if record.status != Status::Submitted {
-            return Err(ApiError::conflict(format!(
+        let today = state.today();
+        let checked = if record.status == Status::Submitted {
+            assess_on(&state.tariff.snapshot, record.declaration.get(), today)
+        } else {
+            Err(ApiError::conflict(format!(
                 "declaration {id} is {}{}; only a submitted declaration can be registered",
                 record.status.as_str(),
                 record
@@ -734,10 +732,16 @@ async fn register_declaration(
                     .as_deref()
                     .map(|n| format!(" as {n}"))
                     .unwrap_or_default()
-            )));
-        }
-        let today = state.today();
-        let assessment = assess_on(&state.tariff.snapshot, record.declaration.get(), today)?;
+            )))
+        };
+        let assessment = match checked {
+            Ok(assessment) => assessment,
+            // A retried registration that already happened: its response, not a conflict.
+            Err(refused) => match idempotent.replay(&state, &caller).await? {
+                Some(replayed) => return Ok(replayed),
+                None => return Err(refused),
+            },
+        };
         let outcome = state
             .store
             .write(WriteRequest {
@@ -782,10 +786,8 @@ async fn decide(
     let id = path_id(id)?;
     let body = body_bytes(body, &state)?;
     let path = format!("/api/v1/declarations/{id}/{action}");
+    // The writer answers a repeated key before it checks the status.
     let idempotent = Idempotent::of(&headers, &Method::POST, &path, &body)?;
-    if let Some(replayed) = idempotent.replay(&state, &caller).await? {
-        return Ok(replayed);
-    }
     let DecisionBody { reason } = small_json(&body)?;
     let reason = reason
         .map(|r| r.trim().to_owned())
@@ -1296,7 +1298,10 @@ async fn revoke_token(
             other => other.into(),
         })?;
     match outcome {
-        WriteOutcome::Revoked(record) => json_of(StatusCode::OK, &record),
+        WriteOutcome::Revoked(record) => {
+            state.tokens.forget(&record.principal.token_id);
+            json_of(StatusCode::OK, &record)
+        }
         _ => Err(ApiError::internal()),
     }
 }

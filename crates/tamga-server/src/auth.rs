@@ -3,7 +3,11 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use tamga_store::{Principal, Role};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tamga_store::{Principal, Role, token_digest};
 
 use crate::{ApiError, AppState};
 
@@ -26,8 +30,15 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(ApiError::unauthorized)?;
-        match state.store.principal_for_token(token).await? {
-            Some(principal) => Ok(Caller(principal)),
+        let digest = token_digest(token);
+        if let Some(principal) = state.tokens.get(&digest) {
+            return Ok(Caller(principal));
+        }
+        match state.store.principal_for_digest(&digest).await? {
+            Some(principal) => {
+                state.tokens.put(digest, principal.clone());
+                Ok(Caller(principal))
+            }
             None => Err(ApiError::unauthorized()),
         }
     }
@@ -78,4 +89,42 @@ fn with_article(role: Role) -> String {
         "a"
     };
     format!("{article} {name}")
+}
+
+/// Principals of recently seen tokens, so that a request does not cost a database read for its
+/// token. An entry lives [`TokenCache::TTL`]: a token revoked through the API stops at once (the
+/// API forgets it); one revoked by `tamga token revoke` in another process stops within the TTL.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (Principal, Instant)>>,
+}
+
+impl TokenCache {
+    pub const TTL: Duration = Duration::from_secs(5);
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, digest: &str) -> Option<Principal> {
+        let entries = self.entries.lock().ok()?;
+        let (principal, at) = entries.get(digest)?;
+        (at.elapsed() < Self::TTL).then(|| principal.clone())
+    }
+
+    fn put(&self, digest: String, principal: Principal) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+                if entries.len() >= Self::MAX_ENTRIES {
+                    entries.clear();
+                }
+            }
+            entries.insert(digest, (principal, Instant::now()));
+        }
+    }
+
+    /// Forgets a token at once (it was revoked).
+    pub fn forget(&self, token_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (p, _)| p.token_id != token_id);
+        }
+    }
 }

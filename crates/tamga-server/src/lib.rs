@@ -77,6 +77,7 @@ impl BusinessDate {
 
 pub struct Inner {
     pub store: Store,
+    pub tokens: auth::TokenCache,
     pub tariff: Arc<Tariff>,
     pub business_date: BusinessDate,
     pub limits: Limits,
@@ -102,6 +103,7 @@ impl AppState {
     ) -> AppState {
         AppState(Arc::new(Inner {
             store,
+            tokens: auth::TokenCache::default(),
             tariff,
             business_date,
             limits,

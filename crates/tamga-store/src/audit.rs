@@ -63,48 +63,6 @@ pub fn entry_hash(
     sha256_hex(text.as_bytes())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn append_entry(
-    conn: &mut AnyConnection,
-    chain: &mut ChainHead,
-    at: &str,
-    actor: &str,
-    action: &str,
-    object_id: &str,
-    before_hash: Option<&str>,
-    after_hash: &str,
-) -> Result<()> {
-    let seq = chain.last_seq + 1;
-    let hash = entry_hash(
-        seq,
-        &chain.last_hash,
-        at,
-        actor,
-        action,
-        object_id,
-        before_hash,
-        after_hash,
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, object_id, before_hash, after_hash, \
-         prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor)
-    .bind(action)
-    .bind(object_id)
-    .bind(before_hash)
-    .bind(after_hash)
-    .bind(&chain.last_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    chain.last_seq = seq;
-    chain.last_hash = hash;
-    Ok(())
-}
-
 /// The first place the chain breaks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AuditProblem {

@@ -15,6 +15,7 @@
 //!   is an audit entry carrying the hash of the state before and after ([`audit`]).
 
 pub mod audit;
+mod batch;
 mod ids;
 pub mod migrate;
 mod read;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 pub use audit::{AuditProblem, AuditReport};
+pub use batch::registration_number;
 pub use ids::{new_declaration_id, new_token_secret, sha256_hex, token_digest};
 pub use read::{DeclarationPage, ListQuery};
 pub use records::*;

@@ -27,13 +27,25 @@ pub(crate) struct DeclarationHead {
     pub updated_at: String,
     pub body_sha256: String,
     pub assessment_sha256: Option<String>,
+    /// The business day of submission (the list's `from`/`to`).
+    pub submitted_on: String,
 }
 
 /// The columns `head_from_row` reads, as a literal (so that the queries stay literals).
 macro_rules! head_columns {
     () => {
         "id, state, customs_office, declarant_tin, status, version, registration_number, \
-         registration_date, reason, submitted_at, updated_at, body_sha256, assessment_sha256"
+         registration_date, reason, submitted_at, updated_at, body_sha256, assessment_sha256, \
+         submitted_on"
+    };
+}
+
+/// `head_columns!()` qualified by the `declarations` table's alias `d`.
+macro_rules! head_columns_of_d {
+    () => {
+        "d.id, d.state, d.customs_office, d.declarant_tin, d.status, d.version, \
+         d.registration_number, d.registration_date, d.reason, d.submitted_at, d.updated_at, \
+         d.body_sha256, d.assessment_sha256, d.submitted_on"
     };
 }
 
@@ -61,6 +73,7 @@ fn head_from_row(row: &AnyRow, at: usize) -> Result<DeclarationHead> {
         updated_at: row.try_get(at + 10)?,
         body_sha256: row.try_get(at + 11)?,
         assessment_sha256: row.try_get(at + 12)?,
+        submitted_on: row.try_get(at + 13)?,
     })
 }
 
@@ -107,46 +120,65 @@ impl DeclarationHead {
     }
 }
 
-pub(crate) async fn load_head<'c, E: Executor<'c, Database = Any>>(
+/// What `load_full` and `load_many` select.
+macro_rules! full_select {
+    () => {
+        concat!(
+            "SELECT ",
+            head_columns_of_d!(),
+            ", v.body, a.document FROM declarations d \
+             JOIN declaration_versions v ON v.declaration_id = d.id AND v.version = d.version \
+             LEFT JOIN assessments a ON a.declaration_id = d.id AND a.version = d.version"
+        )
+    };
+}
+
+/// A head, its body and its assessment document.
+pub(crate) type FullDeclaration = (DeclarationHead, String, Option<String>);
+
+fn full_from_row(row: &AnyRow) -> Result<FullDeclaration> {
+    Ok((head_from_row(row, 0)?, row.try_get(14)?, row.try_get(15)?))
+}
+
+/// The declarations with these ids (those that exist), in one query.
+pub(crate) async fn load_many<'c, E: Executor<'c, Database = Any>>(
     executor: E,
-    id: &str,
-) -> Result<Option<DeclarationHead>> {
-    let sql = concat!(
-        "SELECT ",
-        head_columns!(),
-        " FROM declarations WHERE id = $1"
+    ids: &[&str],
+) -> Result<Vec<FullDeclaration>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{} WHERE d.id IN ({})",
+        full_select!(),
+        placeholders.join(", ")
     );
-    let row = sqlx::query(sql).bind(id).fetch_optional(executor).await?;
-    row.as_ref().map(|r| head_from_row(r, 0)).transpose()
+    // Safe: the text holds only placeholders; every id is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(executor)
+        .await?
+        .iter()
+        .map(full_from_row)
+        .collect()
 }
 
-pub(crate) async fn load_body<'c, E: Executor<'c, Database = Any>>(
+/// A declaration's head, its current body and the assessment of its current version, in one
+/// query. (An assessment is always of the current version: registration assesses it, and an
+/// amendment after registration stores its own.)
+pub(crate) async fn load_full<'c, E: Executor<'c, Database = Any>>(
     executor: E,
     id: &str,
-    version: i64,
-) -> Result<String> {
-    let row = sqlx::query(
-        "SELECT body FROM declaration_versions WHERE declaration_id = $1 AND version = $2",
-    )
-    .bind(id)
-    .bind(version)
-    .fetch_one(executor)
-    .await?;
-    Ok(row.try_get(0)?)
-}
-
-/// The latest assessment of a declaration (its versions are re-assessed on amendment).
-pub(crate) async fn load_assessment_document<'c, E: Executor<'c, Database = Any>>(
-    executor: E,
-    id: &str,
-) -> Result<Option<String>> {
-    let row = sqlx::query(
-        "SELECT document FROM assessments WHERE declaration_id = $1 ORDER BY version DESC LIMIT 1",
-    )
-    .bind(id)
-    .fetch_optional(executor)
-    .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+) -> Result<Option<FullDeclaration>> {
+    let sql = concat!(full_select!(), " WHERE d.id = $1");
+    let Some(row) = sqlx::query(sql).bind(id).fetch_optional(executor).await? else {
+        return Ok(None);
+    };
+    Ok(Some(full_from_row(&row)?))
 }
 
 fn token_from_row(row: &AnyRow) -> Result<TokenRecord> {
@@ -215,15 +247,10 @@ impl Store {
     /// A declaration with its current body and latest assessment.
     pub async fn declaration(&self, id: &str) -> Result<Option<DeclarationRecord>> {
         let mut conn = self.reader().await?;
-        let Some(head) = load_head(&mut *conn, id).await? else {
-            return Ok(None);
-        };
-        let body = load_body(&mut *conn, id, head.version).await?;
-        let assessment = match head.assessment_sha256 {
-            Some(_) => load_assessment_document(&mut *conn, id).await?,
-            None => None,
-        };
-        Ok(Some(head.into_record(body, assessment)?))
+        match load_full(&mut *conn, id).await? {
+            Some((head, body, assessment)) => Ok(Some(head.into_record(body, assessment)?)),
+            None => Ok(None),
+        }
     }
 
     /// Every version of a declaration's body, oldest first.
@@ -309,18 +336,22 @@ impl Store {
 
     /// Who holds this token, if it is valid and not revoked.
     pub async fn principal_for_token(&self, secret: &str) -> Result<Option<Principal>> {
-        let digest = token_digest(secret);
+        self.principal_for_digest(&token_digest(secret)).await
+    }
+
+    /// Who holds the token with this digest ([`token_digest`]), if it is valid and not revoked.
+    pub async fn principal_for_digest(&self, digest: &str) -> Result<Option<Principal>> {
         let row = sqlx::query(
             "SELECT id, role, state, tin, name, created_at, revoked_at, digest FROM api_tokens \
              WHERE digest = $1",
         )
-        .bind(&digest)
+        .bind(digest)
         .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let stored: String = row.try_get(7)?;
         let record = token_from_row(&row)?;
-        if !constant_time_eq(&stored, &digest) || record.revoked_at.is_some() {
+        if !constant_time_eq(&stored, digest) || record.revoked_at.is_some() {
             return Ok(None);
         }
         Ok(Some(record.principal))
