@@ -1310,25 +1310,22 @@ async fn revoke_token(
 #[utoipa::path(
     get, path = "/healthz", tag = "service",
     responses(
-        (status = 200, description = "`{status: ok, database, business_date, tariff_edition}`", body = Object),
+        (status = 200, description = "`{status: ok, database, business_date, tariff_edition, tariff_rates_known}`", body = Object),
         (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn healthz(State(state): State<AppState>) -> Result<Response, ApiError> {
     state.store.ping().await?;
     let today = state.today();
-    let edition = state
-        .tariff
-        .snapshot
-        .edition_on(today)
-        .map(|e| e.id.clone());
+    let edition = state.tariff.snapshot.edition_on(today);
     json_of(
         StatusCode::OK,
         &json!({
             "status": "ok",
             "database": state.store.backend().as_str(),
             "business_date": format_date(today),
-            "tariff_edition": edition,
+            "tariff_edition": edition.map(|e| e.id.as_str()),
+            "tariff_rates_known": edition.is_some_and(|e| e.rates_known),
         }),
     )
 }

@@ -66,6 +66,9 @@ pub struct LoadArgs {
     /// Worker threads of the generator.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Stop after this many failed requests (0: never), e.g. once the server is gone.
+    #[arg(long, default_value_t = 0)]
+    pub stop_after_errors: usize,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -244,6 +247,7 @@ async fn run(args: &LoadArgs, body: Arc<String>) -> anyhow::Result<serde_json::V
         declaration: None,
         ids_out: args.ids_out.clone(),
         threads: args.threads,
+        stop_after_errors: args.stop_after_errors,
         format: args.format,
     });
     match args.scenario {
@@ -319,7 +323,10 @@ async fn closed_loop(
         clients.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= args.declarations as u64 {
+                let failed = recorder.failed.load(Ordering::Relaxed);
+                if n >= args.declarations as u64
+                    || (args.stop_after_errors > 0 && failed >= args.stop_after_errors)
+                {
                     break;
                 }
                 let t = Instant::now();

@@ -63,21 +63,28 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
         None => BusinessDate::System,
     };
     let today = business_date.today();
+    let source = if args.today.is_some() {
+        "--today"
+    } else {
+        "the system date"
+    };
     match snapshot.edition_on(today) {
-        Some(edition) => eprintln!(
-            "tamga: business date {} ({}), tariff edition {}",
+        Some(edition) if edition.rates_known => eprintln!(
+            "tamga: business date {} ({source}), tariff edition {}",
             format_date(today),
-            if args.today.is_some() {
-                "--today"
-            } else {
-                "system date"
-            },
             edition.id
         ),
-        None => eprintln!(
-            "tamga: warning: no tariff edition is in force on the business date {}: the bundle \
-             covers {}. Registrations and lookups without a date will fail. To use the \
-             built-in data, start with --today (or TAMGA_TODAY), e.g. --today 2021-06-01.",
+        in_force => eprintln!(
+            "tamga: warning: {} on the business date {} ({source}): registrations will fail. \
+             The bundle covers {}. To use the built-in data, start with --today (or \
+             TAMGA_TODAY), e.g. --today 2021-06-01.",
+            match in_force {
+                Some(edition) => format!(
+                    "the tariff edition in force ({}) has no rates in the bundle",
+                    edition.id
+                ),
+                None => "no tariff edition is in force".to_owned(),
+            },
             format_date(today),
             snapshot.coverage()
         ),

@@ -1,5 +1,7 @@
 //! The `tamga` command line as a user runs it: the real binary on the built-in bundle.
 
+mod service;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

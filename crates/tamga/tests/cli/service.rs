@@ -1,0 +1,390 @@
+//! `tamga serve` and the commands on its database, as an operator runs them: the real binary,
+//! a real SQLite file or PostgreSQL database, a load generator in another process, kill -9.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tamga_store::testing::TestDb;
+
+fn tamga() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tamga"));
+    command
+        .env_remove("TAMGA_TARIFF")
+        .env_remove("TAMGA_DB")
+        .env_remove("TAMGA_TODAY");
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    tamga().args(args).output().expect("the tamga binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "tamga failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `tamga serve` process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &str, today: Option<&str>) -> Server {
+        let port = free_port();
+        let mut args = vec![
+            "serve".to_owned(),
+            "--db".into(),
+            db.into(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+        ];
+        if let Some(today) = today {
+            args.extend(["--today".into(), today.into()]);
+        }
+        let child = tamga()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tamga serve starts");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if http(&server.base, "GET", "/healthz", None, None).0 == 200 {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("tamga serve did not answer /healthz in 30 s");
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 client over a std socket: status and body.
+fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return (0, String::new());
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let body = body.unwrap_or("");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return (0, String::new());
+    }
+    let mut response = String::new();
+    if stream.read_to_string(&mut response).is_err() {
+        return (0, String::new());
+    }
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn token(db: &str, args: &[&str]) -> String {
+    let mut all = vec!["token", "create", "--db", db];
+    all.extend_from_slice(args);
+    stdout(&run(&all))
+}
+
+/// Every declaration the declarant can list, paging by cursor.
+fn list_ids(base: &str, token: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, body) = http(
+            base,
+            "GET",
+            &format!("/api/v1/declarations?limit=1000{cursor}"),
+            Some(token),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        for item in page["items"].as_array().unwrap() {
+            ids.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return ids,
+        }
+    }
+}
+
+/// kill -9 the server while a load generator (another process) files declarations; after a
+/// restart every declaration that got a 2xx is there exactly once and the audit chain verifies.
+fn crash_loses_nothing_acknowledged(db: TestDb) {
+    let url = db.url.clone();
+    let declarant = token(&url, &["--role", "declarant", "--tin", "7701234567"]);
+    let officer = token(&url, &["--role", "officer", "--state", "RU"]);
+    let server = Server::start(&url, Some("2021-03-15"));
+    let ids_file = std::env::temp_dir().join(format!(
+        "tamga_crash_{}_{}.txt",
+        std::process::id(),
+        free_port()
+    ));
+    let _ = std::fs::remove_file(&ids_file);
+    let load = tamga()
+        .args([
+            "bench",
+            "load",
+            "--url",
+            &server.base,
+            "--scenario",
+            "submit",
+            "--declarations",
+            "1000000",
+            "--concurrency",
+            "16",
+            "--stop-after-errors",
+            "50",
+            "--format",
+            "json",
+            "--declarant-token",
+            &declarant,
+        ])
+        .arg("--ids-out")
+        .arg(&ids_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it file a few hundred, then pull the plug.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        let lines = std::fs::read_to_string(&ids_file)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 500 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-9", &server.pid()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let report = load.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert!(
+        report["failed"].as_u64().unwrap() >= 1,
+        "the load saw the crash: {report}"
+    );
+    drop(server);
+
+    let acknowledged: Vec<String> = std::fs::read_to_string(&ids_file)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let _ = std::fs::remove_file(&ids_file);
+    assert!(
+        acknowledged.len() >= 500,
+        "{} acknowledged",
+        acknowledged.len()
+    );
+
+    let server = Server::start(&url, Some("2021-03-15"));
+    let stored = list_ids(&server.base, &declarant);
+    let mut counts = std::collections::HashMap::new();
+    for id in &stored {
+        *counts.entry(id.as_str()).or_insert(0) += 1;
+    }
+    for id in &acknowledged {
+        assert_eq!(
+            counts.get(id.as_str()),
+            Some(&1),
+            "{id} was acknowledged: stored exactly once"
+        );
+    }
+    assert!(counts.values().all(|c| *c == 1));
+    // At most the requests in flight at the crash were stored without their answer.
+    assert!(
+        stored.len() - acknowledged.len() <= 16,
+        "{} stored, {} acknowledged",
+        stored.len(),
+        acknowledged.len()
+    );
+    let (status, body) = http(
+        &server.base,
+        "GET",
+        &format!("/api/v1/declarations/{}", acknowledged[0]),
+        Some(&declarant),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    // The service goes on: the next registration of the day is number 1.
+    let (status, body) = http(
+        &server.base,
+        "POST",
+        &format!("/api/v1/declarations/{}/register", acknowledged[0]),
+        Some(&officer),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("10702070/150321/0000001"), "{body}");
+    drop(server);
+    let verify = run(&["audit", "verify", "--db", &url]);
+    assert!(
+        stdout(&verify).contains("intact"),
+        "the audit chain verifies after the crash"
+    );
+    db_drop(db);
+}
+
+fn db_drop(db: TestDb) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(db.drop());
+}
+
+#[test]
+fn a_crash_on_sqlite_loses_nothing_acknowledged() {
+    crash_loses_nothing_acknowledged(TestDb::sqlite());
+}
+
+#[test]
+fn a_crash_on_postgres_loses_nothing_acknowledged() {
+    let db = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::postgres());
+    crash_loses_nothing_acknowledged(db);
+}
+
+#[test]
+fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    assert!(stdout(&run(&["db", "migrate", "--db", &url])).contains("applied 0001_declarations"));
+    assert!(stdout(&run(&["db", "migrate", "--db", &url])).contains("up to date"));
+    // A token bound to the wrong thing is refused, naming the option.
+    let bad = run(&[
+        "token", "create", "--db", &url, "--role", "officer", "--tin", "1",
+    ]);
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("--state") && message.contains("--tin"),
+        "{message}"
+    );
+    let made = run(&[
+        "token",
+        "create",
+        "--db",
+        &url,
+        "--role",
+        "commission",
+        "--name",
+        "EEC",
+        "--format",
+        "json",
+    ]);
+    let made: Value = serde_json::from_str(&stdout(&made)).unwrap();
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert!(made["token"].as_str().unwrap().starts_with("tamga_"));
+    let listed = stdout(&run(&["token", "list", "--db", &url]));
+    assert!(listed.contains(&id) && !listed.contains(made["token"].as_str().unwrap()));
+    assert!(stdout(&run(&["token", "revoke", &id, "--db", &url])).contains("revoked"));
+    // The audit log: intact, then altered behind the service's back.
+    let intact = run(&["audit", "verify", "--db", &url, "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout(&intact)).unwrap();
+    assert_eq!(report["intact"], true);
+    assert_eq!(report["entries"], 2);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut raw = db.raw().await;
+            sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE seq = 1")
+                .execute(&mut raw)
+                .await
+                .unwrap();
+        });
+    let broken = run(&["audit", "verify", "--db", &url]);
+    assert_eq!(broken.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&broken.stdout);
+    assert!(text.contains("broken at entry 1 (altered)"), "{text}");
+    db_drop(db);
+}
+
+#[test]
+fn serve_says_when_no_tariff_is_in_force_and_stops_gracefully() {
+    let db = TestDb::sqlite();
+    // The system date is past the built-in tariff's end (2021): without --today, say so.
+    let mut server = Server::start(&db.url, None);
+    let (status, body) = http(&server.base, "GET", "/healthz", None, None);
+    assert_eq!(status, 200);
+    assert!(body.contains("\"tariff_rates_known\":false"), "{body}");
+    let term = Command::new("kill")
+        .args(["-TERM", &server.pid()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM is a clean stop: {exit:?}");
+    let mut log = String::new();
+    for line in BufReader::new(server.child.stderr.take().unwrap()).lines() {
+        log.push_str(&line.unwrap());
+        log.push('\n');
+    }
+    assert!(log.contains("registrations will fail"), "{log}");
+    assert!(log.contains("--today"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    db_drop(db);
+}
