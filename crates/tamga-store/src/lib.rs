@@ -252,6 +252,7 @@ impl Store {
         let readers = AnyPoolOptions::new()
             .max_connections(options.max_readers)
             .min_connections(0)
+            .test_before_acquire(false)
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _| Box::pin(prepare_connection(conn, backend, busy)))
             .connect_lazy(&connect_url(&options.url, backend))

@@ -6,6 +6,8 @@
 //!   of the pair.
 //! - `submit`: submissions only; `--ids-out` writes each acknowledged id (the crash test reads
 //!   it after killing the server).
+//! - `health`: `GET /healthz` in a closed loop, the baseline of the same run (HTTP and the
+//!   generator's own cost, no declaration work).
 //! - `get`: GET by id at a fixed rate (open loop: latency counts from the moment a request was
 //!   due, so a stalled server cannot hide its stall by slowing the client down).
 
@@ -30,6 +32,8 @@ pub enum Scenario {
     Submit,
     /// GET declarations by id at a fixed rate.
     Get,
+    /// GET /healthz in a closed loop: the HTTP round trip with no work, the baseline.
+    Health,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +151,25 @@ async fn post(
     serde_json::from_str(&text).map_err(|e| format!("POST {url}: {e}"))
 }
 
+async fn health(client: &reqwest::Client, url: &str) -> Result<(), String> {
+    let url = format!("{}/healthz", url.trim_end_matches('/'));
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = response.status();
+    response
+        .bytes()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("GET {url}: {status}"))
+    }
+}
+
 /// Files one declaration (and registers it); returns its id.
 async fn file_one(
     client: &reqwest::Client,
@@ -251,7 +274,9 @@ async fn run(args: &LoadArgs, body: Arc<String>) -> anyhow::Result<serde_json::V
         format: args.format,
     });
     match args.scenario {
-        Scenario::File | Scenario::Submit => closed_loop(client, args, body).await,
+        Scenario::File | Scenario::Submit | Scenario::Health => {
+            closed_loop(client, args, body).await
+        }
         Scenario::Get => open_loop_get(client, args, body).await,
     }
 }
@@ -330,10 +355,16 @@ async fn closed_loop(
                     break;
                 }
                 let t = Instant::now();
-                match file_one(&client, &args, &body, n, register).await {
+                let result = if args.scenario == Scenario::Health {
+                    health(&client, &args.url).await.map(|()| String::new())
+                } else {
+                    file_one(&client, &args, &body, n, register).await
+                };
+                match result {
                     Ok(id) => {
                         recorder.success(t.elapsed());
                         if let Some(out) = &ids_out
+                            && !id.is_empty()
                             && let Ok(mut f) = out.lock()
                         {
                             let _ = writeln!(f, "{id}");
@@ -347,10 +378,10 @@ async fn closed_loop(
     for c in clients {
         c.await?;
     }
-    let scenario = if register {
-        "file (submit + register)"
-    } else {
-        "submit"
+    let scenario = match args.scenario {
+        Scenario::File => "file (submit + register)",
+        Scenario::Submit => "submit",
+        _ => "health (baseline)",
     };
     Ok(summary(
         scenario,
