@@ -100,6 +100,25 @@ impl TestDb {
         }
     }
 
+    /// PostgreSQL: the database stops accepting connections and drops the open ones, as when
+    /// the server goes down; `available(true)` lets them in again.
+    pub async fn set_available(&self, available: bool) {
+        let name = self.pg_name.as_deref().expect("a PostgreSQL test database");
+        let mut admin = AnyConnection::connect(&postgres_admin_url()).await.unwrap();
+        let sql = if available {
+            format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        } else {
+            format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )
+        };
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+
     pub fn pg_name(&self) -> Option<&str> {
         self.pg_name.as_deref()
     }

@@ -815,20 +815,8 @@ pub async fn a_dead_database_answers_503_and_nothing_is_half_written(db: TestDb)
             sqlx::raw_sql("ROLLBACK").execute(&mut raw).await.unwrap();
         }
         Backend::Postgres => {
-            use sqlx::Connection;
             drop(raw);
-            let name = app.db.pg_name().unwrap().to_owned();
-            let mut admin =
-                sqlx::AnyConnection::connect(&tamga_store::testing::postgres_admin_url())
-                    .await
-                    .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+            app.db.set_available(false).await;
             for r in [
                 app.act(&id, "register", &officer).await,
                 app.post("/api/v1/declarations", Some(&declarant), RU_BEER)
@@ -839,12 +827,7 @@ pub async fn a_dead_database_answers_503_and_nothing_is_half_written(db: TestDb)
                 assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
                 assert!(r.is_problem(), "{}", r.text);
             }
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+            app.db.set_available(true).await;
         }
     }
     // Back: the declaration is as it was, there is no second one, and the service works again.

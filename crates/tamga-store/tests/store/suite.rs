@@ -812,22 +812,8 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
             sqlx::raw_sql("ROLLBACK").execute(&mut raw).await.unwrap();
         }
         Backend::Postgres => {
-            // The database stops accepting connections and drops the open ones.
-            let name = db.pg_name().unwrap().to_owned();
-            let mut admin = {
-                use sqlx::Connection;
-                sqlx::AnyConnection::connect(&tamga_store::testing::postgres_admin_url())
-                    .await
-                    .unwrap()
-            };
             drop(raw);
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+            db.set_available(false).await;
             let e = store
                 .write(request(DECLARANT, Command::Submit(lost.clone())))
                 .await
@@ -835,12 +821,7 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
             assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
             let read = store.declaration(&kept.id).await.unwrap_err();
             assert!(matches!(read, StoreError::Unavailable(_)), "{read}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+            db.set_available(true).await;
             raw = db.raw().await;
         }
     }
