@@ -42,6 +42,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The treasury: the distribution of import duties among the member states.
+    #[command(subcommand)]
+    Treasury(TreasuryCommand),
     /// Load generators for the service's benchmarks (docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -132,6 +135,28 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TreasuryCommand {
+    /// Split an amount among the member states by the normatives in force on a day, to the
+    /// minor unit (largest remainder). A pure calculation: no database.
+    Split(SplitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SplitArgs {
+    /// The amount, e.g. 112000.00 (a negative amount is a day of net refunds).
+    #[arg(long, allow_hyphen_values = true)]
+    pub amount: String,
+    /// Its currency (ISO 4217): the amount may have as many decimals as the currency's minor unit.
+    #[arg(long)]
+    pub currency: String,
+    /// The receipt day, whose normatives apply (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date_arg)]
+    pub date: Date,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Subcommand, Debug)]
@@ -282,5 +307,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::service_cmd::audit_verify(&db, format)
         }
         Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
+        Command::Treasury(TreasuryCommand::Split(args)) => {
+            crate::treasury_cmd::split(&load()?, &args)
+        }
     }
 }

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod service_cmd;
 pub mod tariff_cmd;
+pub mod treasury_cmd;
 
 /// Loading the bundle makes hundreds of thousands of small allocations, which mimalloc serves
 /// faster than the system allocator; `--features system-allocator` measures the difference

@@ -429,3 +429,93 @@ fn batch_writes_one_result_per_line_in_order_and_a_summary() {
     assert_eq!(summary["assessed"], 200);
     assert_eq!(summary["failed"], 400);
 }
+
+#[test]
+fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
+    let v = json_of(&tamga(&[
+        "treasury",
+        "split",
+        "--amount",
+        "112000.00",
+        "--currency",
+        "RUB",
+        "--date",
+        "2020-05-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["date"], "2020-05-01");
+    assert_eq!(v["amount"], "112000.00");
+    assert_eq!(v["currency"], "RUB");
+    assert_eq!(v["legal_basis"], "Protocol of 1 Oct 2019");
+    let shares: Vec<(String, String, String)> = v["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["state"].as_str().unwrap().to_owned(),
+                s["percent"].as_str().unwrap().to_owned(),
+                s["amount"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("AM", "1.220", "1366.40"),
+        ("BY", "4.860", "5443.20"),
+        ("KZ", "6.955", "7789.60"),
+        ("KG", "1.900", "2128.00"),
+        ("RU", "85.065", "95272.80"),
+    ];
+    assert_eq!(
+        shares,
+        expected
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    );
+    // A refund day: negative, mirrored. KZT has two decimals too.
+    let refund = json_of(&tamga(&[
+        "treasury",
+        "split",
+        "--amount",
+        "-123.45",
+        "--currency",
+        "KZT",
+        "--date",
+        "2020-01-01",
+        "--format",
+        "json",
+    ]));
+    let amounts: Vec<&str> = refund["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, vec!["-1.51", "-6.00", "-8.59", "-2.34", "-105.01"]);
+    // Errors name the option: a fraction of a kopeck, no normatives before September 2010.
+    let bad = tamga(&[
+        "treasury",
+        "split",
+        "--amount",
+        "1.005",
+        "--currency",
+        "RUB",
+        "--date",
+        "2020-05-01",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--amount"));
+    let early = tamga(&[
+        "treasury",
+        "split",
+        "--amount",
+        "1",
+        "--currency",
+        "RUB",
+        "--date",
+        "2009-05-01",
+    ]);
+    assert!(String::from_utf8_lossy(&early.stderr).contains("no distribution normatives in force"));
+}

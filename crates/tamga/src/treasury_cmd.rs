@@ -1,0 +1,80 @@
+//! `tamga treasury split`: the distribution of one amount, a pure calculation.
+
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::Context;
+use rust_decimal::Decimal;
+use serde_json::json;
+use tamga_core::{CurrencyCode, format_date};
+use tamga_tariff::TariffSnapshot;
+use tamga_treasury::{from_minor, split_on, to_minor};
+
+use crate::cli::{Format, SplitArgs};
+
+/// How the residue is handed out, as the output states it.
+const RULE: &str = "largest remainder to the minor unit: each state gets the floor of its \
+                    share, the units left over go to the largest remainders (ties: larger \
+                    normative, then ISO code); no legal rounding rule was found (domain brief \
+                    §2.1 item 9)";
+
+pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<ExitCode> {
+    let currency = CurrencyCode::parse(&args.currency.to_ascii_uppercase())
+        .map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+    let scale = snapshot
+        .currencies
+        .get(&currency)
+        .with_context(|| {
+            format!("--currency: {currency} is not an ISO 4217 currency of the bundle")
+        })?
+        .minor_unit
+        .map(u32::from)
+        .with_context(|| format!("--currency: {currency} has no minor unit"))?;
+    let amount = Decimal::from_str(args.amount.trim()).map_err(|_| {
+        anyhow::anyhow!(
+            "--amount: expected a decimal such as 112000.00, got {:?}",
+            args.amount
+        )
+    })?;
+    let minor = to_minor(amount, scale).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
+    let split = split_on(snapshot, args.date, minor)?;
+    let amount_text = |minor: i64| from_minor(minor, scale).to_string();
+    match args.format {
+        Format::Json => {
+            let value = json!({
+                "date": format_date(args.date),
+                "amount": amount_text(minor),
+                "currency": currency.to_string(),
+                "normative_set": split.normatives.set,
+                "legal_basis": split.normatives.legal_basis,
+                "rule": RULE,
+                "shares": split.shares.iter().map(|s| json!({
+                    "state": s.state.to_string(),
+                    "percent": s.percent.to_string(),
+                    "amount": amount_text(s.amount_minor),
+                })).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        Format::Text => {
+            println!(
+                "{} {currency} received on {}, split by the normatives {} ({})",
+                amount_text(minor),
+                format_date(args.date),
+                split.normatives.set,
+                split.normatives.legal_basis
+            );
+            for share in &split.shares {
+                println!(
+                    "  {}  {:>8} %  {:>20}",
+                    share.state,
+                    share.percent.to_string(),
+                    amount_text(share.amount_minor)
+                );
+            }
+            println!("  total        100 %  {:>20}", amount_text(minor));
+            println!("Residue rule: {RULE}.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
