@@ -805,7 +805,10 @@ async fn decide(
     let decision = match action {
         "release" => {
             caller.require(Role::Officer, "release declarations")?;
-            Decision::Release { reason }
+            Decision::Release {
+                reason,
+                day: format_date(state.today()),
+            }
         }
         "refuse" => {
             caller.require(Role::Officer, "refuse declarations")?;

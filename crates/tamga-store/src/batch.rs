@@ -23,7 +23,7 @@ use crate::{
 
 /// A value to bind.
 #[derive(Clone, Debug)]
-enum Param {
+pub(crate) enum Param {
     Int(i64),
     OptInt(Option<i64>),
     Text(String),
@@ -31,6 +31,8 @@ enum Param {
 }
 
 use Param::{Int, OptInt, OptText, Text};
+
+use crate::ledger::Ledger;
 
 /// A declaration as this batch sees it.
 struct Slot {
@@ -56,6 +58,7 @@ pub(crate) struct Batch {
     idempotency_rows: Vec<Vec<Param>>,
     new_tokens: Vec<Vec<Param>>,
     revoked_tokens: Vec<(String, String)>,
+    ledger: Ledger,
 }
 
 fn declaration_id(command: &Command) -> Option<&str> {
@@ -64,18 +67,22 @@ fn declaration_id(command: &Command) -> Option<&str> {
         Command::Amend { id, .. } | Command::Register { id, .. } | Command::Decide { id, .. } => {
             Some(id)
         }
-        Command::CreateToken { .. } | Command::RevokeToken { .. } => None,
+        Command::CreateToken { .. } | Command::RevokeToken { .. } | Command::CloseDay { .. } => {
+            None
+        }
     }
 }
 
 fn claim_of(request: &WriteRequest) -> Option<&crate::IdempotencyClaim> {
     match request.command {
-        Command::CreateToken { .. } | Command::RevokeToken { .. } => None,
+        Command::CreateToken { .. } | Command::RevokeToken { .. } | Command::CloseDay { .. } => {
+            None
+        }
         _ => request.idempotency.as_ref(),
     }
 }
 
-fn placeholders(from: usize, count: usize) -> String {
+pub(crate) fn placeholders(from: usize, count: usize) -> String {
     (from..from + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -224,6 +231,30 @@ impl Batch {
             }
         }
 
+        let mut ledger = Ledger::default();
+        let released: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| match &r.command {
+                Command::Decide {
+                    id,
+                    decision: Decision::Release { .. },
+                } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        ledger.load_lines(&mut *conn, &released).await?;
+        for id in &released {
+            if let Some(Some((head, _, _))) = declarations.get(*id).map(|s| s.current.as_ref()) {
+                ledger.load_last_closed(&mut *conn, &head.state).await?;
+            }
+        }
+        for request in requests {
+            if let Command::CloseDay { state, day, .. } = &request.command {
+                ledger.load_for_close(&mut *conn, state, day).await?;
+                ledger.load_last_closed(&mut *conn, state).await?;
+            }
+        }
+
         let mut tokens = HashMap::new();
         for request in requests {
             if let Command::RevokeToken { id } = &request.command
@@ -248,6 +279,7 @@ impl Batch {
             idempotency_rows: Vec::new(),
             new_tokens: Vec::new(),
             revoked_tokens: Vec::new(),
+            ledger,
         })
     }
 
@@ -309,6 +341,13 @@ impl Batch {
                 name,
             } => self.create_token(actor, &now, *role, state, tin, name),
             Command::RevokeToken { id } => self.revoke_token(actor, &now, id),
+            Command::CloseDay {
+                state,
+                day,
+                currency,
+                normatives,
+                special_rule,
+            } => self.close_day(actor, &now, state, day, currency, normatives, *special_rule),
         }?;
         let outcome = match outcome {
             Ok(outcome) => outcome,
@@ -590,7 +629,7 @@ impl Batch {
             Err(e) => return refused(e),
         };
         let (allowed, next, reason) = match decision {
-            Decision::Release { reason } => (
+            Decision::Release { reason, .. } => (
                 head.status == Status::Registered,
                 Status::Released,
                 reason.clone(),
@@ -621,6 +660,10 @@ impl Batch {
         head.updated_at = now.to_owned();
         let after = self.put(head.clone(), body.clone(), assessment.clone());
         self.audit(now, actor, decision.action(), id, Some(&before), &after);
+        if let Decision::Release { day, .. } = decision {
+            // Its duties are credited to the state's single account (issue 5 §1).
+            self.ledger.receive(id, head.version, &head.state, day, now);
+        }
         Ok(Ok(WriteOutcome::Declaration(
             head.into_record(body, assessment)?,
         )))
@@ -671,6 +714,36 @@ impl Batch {
         self.tokens
             .insert(record.principal.token_id.clone(), record.clone());
         Ok(Ok(WriteOutcome::Token { record, secret }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn close_day(
+        &mut self,
+        actor: &str,
+        now: &str,
+        state: &str,
+        day: &str,
+        currency: &str,
+        normatives: &tamga_treasury::Normatives,
+        rule: crate::SpecialDutyRule,
+    ) -> Applied {
+        let (closing, already) = self
+            .ledger
+            .close(actor, now, state, day, currency, normatives, rule)?;
+        if !already {
+            let text = serde_json::to_string(&closing)
+                .map_err(|e| StoreError::Database(format!("cannot serialise a closing: {e}")))?;
+            let object = format!("{state}/{day}");
+            self.audit(
+                now,
+                actor,
+                "treasury.close",
+                &object,
+                None,
+                &sha256_hex(text.as_bytes()),
+            );
+        }
+        Ok(Ok(WriteOutcome::DayClosed { closing, already }))
     }
 
     fn revoke_token(&mut self, actor: &str, now: &str, id: &str) -> Applied {
@@ -804,7 +877,7 @@ impl Batch {
             "",
         )
         .await?;
-        Ok(())
+        crate::ledger::flush(&self.ledger, conn).await
     }
 }
 
@@ -813,7 +886,7 @@ impl Batch {
 const MAX_PARAMS: usize = 30_000;
 
 /// `INSERT INTO {target} VALUES (…), (…) {suffix}`, in as few statements as the limits allow.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     target: &str,
     rows: &[Vec<Param>],

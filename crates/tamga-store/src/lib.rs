@@ -17,6 +17,7 @@
 pub mod audit;
 mod batch;
 mod ids;
+pub mod ledger;
 pub mod migrate;
 mod read;
 mod records;

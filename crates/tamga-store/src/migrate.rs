@@ -23,12 +23,20 @@ impl Migration {
     }
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "declarations",
-    sqlite: include_str!("../migrations/sqlite/0001_declarations.sql"),
-    postgres: include_str!("../migrations/postgres/0001_declarations.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "declarations",
+        sqlite: include_str!("../migrations/sqlite/0001_declarations.sql"),
+        postgres: include_str!("../migrations/postgres/0001_declarations.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "treasury",
+        sqlite: include_str!("../migrations/sqlite/0002_treasury.sql"),
+        postgres: include_str!("../migrations/postgres/0002_treasury.sql"),
+    },
+];
 
 /// Applies the migrations the database lacks. Returns the names of those applied now.
 pub async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<String>> {

@@ -209,9 +209,18 @@ pub struct NewDeclaration {
 /// The end of a declaration's life, or its withdrawal.
 #[derive(Clone, Debug)]
 pub enum Decision {
-    Release { reason: Option<String> },
-    Refuse { reason: String },
-    Withdraw { reason: Option<String> },
+    /// `day`: the business day of the release, when its duties are credited to the state's
+    /// single account.
+    Release {
+        reason: Option<String>,
+        day: String,
+    },
+    Refuse {
+        reason: String,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
 }
 
 impl Decision {
@@ -254,6 +263,77 @@ pub enum Command {
     RevokeToken {
         id: String,
     },
+    /// Distribute a state's net receipts of a day by the normatives in force that day.
+    CloseDay {
+        state: String,
+        day: String,
+        /// The state's national currency on the day.
+        currency: String,
+        normatives: tamga_treasury::Normatives,
+        special_rule: SpecialDutyRule,
+    },
+}
+
+/// How special (safeguard), anti-dumping and countervailing duties are distributed. The EAEU
+/// Treaty puts them under a separate regulation (Annex 8, appendix; domain brief §2.1 item 3,
+/// secondary source, text not read), so the rule is configuration, not code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialDutyRule {
+    /// By the same normatives as import duties (the default).
+    Normatives,
+    /// Kept whole by the state that collected them.
+    CollectingState,
+}
+
+impl SpecialDutyRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecialDutyRule::Normatives => "normatives",
+            SpecialDutyRule::CollectingState => "collecting_state",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SpecialDutyRule> {
+        [
+            SpecialDutyRule::Normatives,
+            SpecialDutyRule::CollectingState,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+}
+
+/// One state's share of a distributed pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ShareRecord {
+    pub state: String,
+    /// The normative, exact (`4.860`).
+    pub percent: String,
+    pub amount_minor: i64,
+}
+
+/// A pool of a closed day: its net receipts and how they were split.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PoolDistribution {
+    /// `import_duty` or `special_duty`.
+    pub pool: String,
+    pub total_minor: i64,
+    pub shares: Vec<ShareRecord>,
+}
+
+/// A closed day of a state's single account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DayClosing {
+    pub state: String,
+    pub day: String,
+    pub currency: String,
+    pub normative_set: String,
+    pub special_rule: String,
+    /// Receipt lines credited that day.
+    pub receipts: i64,
+    pub closed_at: String,
+    pub pools: Vec<PoolDistribution>,
 }
 
 /// The idempotency claim of a request: the same key with the same request gets the stored
@@ -283,6 +363,11 @@ pub enum WriteOutcome {
         secret: String,
     },
     Revoked(TokenRecord),
+    /// A day closed now, or (`already`) closed before: closing twice changes nothing.
+    DayClosed {
+        closing: DayClosing,
+        already: bool,
+    },
     /// The request was made before with this idempotency key: its response, verbatim.
     Replayed {
         status: u16,

@@ -47,4 +47,7 @@ conformance!(
     migrations_run_once_and_detect_edits,
     money_is_stored_in_minor_units,
     a_dead_database_is_unavailable_and_nothing_is_half_written,
+    a_release_credits_the_duty_and_closing_the_day_splits_it,
+    receipts_after_a_close_go_to_the_next_day,
+    a_day_of_many_receipts_is_conserved_to_the_kopeck,
 );

@@ -157,7 +157,10 @@ pub async fn full_life_and_audit_chain(db: &TestDb) {
         &store,
         OFFICER_RU,
         &new.id,
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
     )
     .await;
     assert_eq!(status.unwrap(), Status::Released);
@@ -207,7 +210,10 @@ pub async fn transitions_follow_the_life(db: &TestDb) {
     submit(&store, a.clone()).await;
     // Not registered yet: neither release nor refusal.
     for decision in [
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
         Decision::Refuse {
             reason: "no".into(),
         },
@@ -268,7 +274,10 @@ pub async fn transitions_follow_the_life(db: &TestDb) {
         &store,
         OFFICER_RU,
         &c.id,
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
     )
     .await
     .unwrap();
@@ -285,7 +294,10 @@ pub async fn transitions_follow_the_life(db: &TestDb) {
         &store,
         OFFICER_RU,
         "dcl_missing",
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
     )
     .await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
@@ -351,7 +363,10 @@ pub async fn amendments_keep_every_version(db: &TestDb) {
         &store,
         OFFICER_RU,
         &new.id,
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
     )
     .await
     .unwrap();
@@ -423,7 +438,10 @@ pub async fn two_officers_release_at_once_one_wins(db: &TestDb) {
                 &store,
                 "officer:tok_1",
                 &new.id,
-                Decision::Release { reason: None }
+                Decision::Release {
+                    reason: None,
+                    day: "2019-06-03".into()
+                }
             ),
             decide(
                 &store,
@@ -525,7 +543,10 @@ async fn three_entries(db: &TestDb) -> Store {
         &store,
         OFFICER_RU,
         &new.id,
-        Decision::Release { reason: None },
+        Decision::Release {
+            reason: None,
+            day: "2019-06-03".into(),
+        },
     )
     .await
     .unwrap();
@@ -715,7 +736,10 @@ pub async fn migrations_run_once_and_detect_edits(db: &TestDb) {
     let applied = tamga_store::migrate::migrate_only(&db.options())
         .await
         .unwrap();
-    assert_eq!(applied, vec!["0001_declarations".to_string()]);
+    assert_eq!(
+        applied,
+        vec!["0001_declarations".to_string(), "0002_treasury".to_string()]
+    );
     let again = tamga_store::migrate::migrate_only(&db.options())
         .await
         .unwrap();
@@ -837,4 +861,229 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
     assert_eq!(after, before);
     submit(&store, new_declaration("RU", "10702070", "1", "2019-06-03")).await;
     assert!(store.verify_audit().await.unwrap().intact);
+}
+
+fn normatives_2020() -> tamga_treasury::Normatives {
+    use std::str::FromStr;
+    let share = |s: &str, p: &str| {
+        (
+            tamga_core::CountryCode::parse(s).unwrap(),
+            rust_decimal::Decimal::from_str(p).unwrap(),
+        )
+    };
+    tamga_treasury::Normatives::from_set(&tamga_tariff::snapshot::NormativeSet {
+        id: "2020".into(),
+        validity: tamga_core::Validity::new(tamga_core::parse_date("2020-01-01").unwrap(), None),
+        shares: vec![
+            share("AM", "1.220"),
+            share("BY", "4.860"),
+            share("KZ", "6.955"),
+            share("KG", "1.900"),
+            share("RU", "85.065"),
+        ],
+        legal_basis: "Protocol of 1 Oct 2019".into(),
+        verification: tamga_tariff::snapshot::Verification::Verified,
+    })
+    .unwrap()
+}
+
+async fn released(store: &Store, duty_minor: i64, day: &str) -> String {
+    let new = new_declaration("RU", "10702070", "1", day);
+    submit(store, new.clone()).await;
+    store
+        .write(request(
+            OFFICER_RU,
+            Command::Register {
+                id: new.id.clone(),
+                expected_version: 1,
+                registration_date: day.into(),
+                assessment: assessment(day, duty_minor),
+            },
+        ))
+        .await
+        .unwrap();
+    let release = Decision::Release {
+        reason: None,
+        day: day.into(),
+    };
+    decide(store, OFFICER_RU, &new.id, release).await.unwrap();
+    new.id
+}
+
+async fn close(store: &Store, day: &str) -> (tamga_store::DayClosing, bool) {
+    let outcome = store
+        .write(request(
+            "treasury:tok_ru",
+            Command::CloseDay {
+                state: "RU".into(),
+                day: day.into(),
+                currency: "RUB".into(),
+                normatives: normatives_2020(),
+                special_rule: tamga_store::SpecialDutyRule::Normatives,
+            },
+        ))
+        .await
+        .unwrap();
+    match outcome {
+        WriteOutcome::DayClosed { closing, already } => (closing, already),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The sum of each entry's postings (all must be 0) and of each book's account.
+async fn unbalanced_entries(db: &TestDb) -> i64 {
+    let mut raw = db.raw().await;
+    let rows = sqlx::query(
+        "SELECT entry_key FROM ledger_postings GROUP BY entry_key HAVING SUM(amount_minor) <> 0",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap();
+    rows.len() as i64
+}
+
+async fn balance(db: &TestDb, book: &str, account: &str) -> i64 {
+    let mut raw = db.raw().await;
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS TEXT) FROM ledger_postings \
+         WHERE book = $1 AND account = $2",
+    )
+    .bind(book)
+    .bind(account)
+    .fetch_one(&mut raw)
+    .await
+    .unwrap();
+    row.get::<String, _>(0).parse().unwrap()
+}
+
+pub async fn a_release_credits_the_duty_and_closing_the_day_splits_it(db: &TestDb) {
+    let store = db.open().await;
+    // 8,800.00 RUB of import duty (and as much VAT, which is not distributed).
+    let id = released(&store, 880_000, "2020-05-01").await;
+    let mut raw = db.raw().await;
+    let receipts: Vec<(String, i64)> = sqlx::query(
+        "SELECT pool, amount_minor FROM ledger_entries WHERE kind = 'receipt' AND declaration_id = $1",
+    )
+    .bind(&id)
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    assert_eq!(receipts, vec![("import_duty".to_string(), 880_000)]);
+    assert_eq!(balance(db, "RU", "single_account").await, 880_000);
+
+    let (closing, already) = close(&store, "2020-05-01").await;
+    assert!(!already);
+    assert_eq!(closing.receipts, 1);
+    assert_eq!(closing.normative_set, "2020");
+    let import = &closing.pools[0];
+    assert_eq!(import.total_minor, 880_000);
+    let shares: Vec<(String, i64)> = import
+        .shares
+        .iter()
+        .map(|s| (s.state.clone(), s.amount_minor))
+        .collect();
+    assert_eq!(
+        shares,
+        vec![
+            ("AM".into(), 10_736),
+            ("BY".into(), 42_768),
+            ("KG".into(), 16_720),
+            ("KZ".into(), 61_204),
+            ("RU".into(), 748_572)
+        ]
+    );
+    assert_eq!(unbalanced_entries(db).await, 0, "every entry balances");
+    // Both books say the same: what RU owes KZ is what KZ is owed by RU.
+    assert_eq!(balance(db, "RU", "due_to:KZ").await, -61_204);
+    assert_eq!(balance(db, "KZ", "due_from:RU").await, 61_204);
+    assert_eq!(balance(db, "RU", "to_distribute:import_duty").await, 0);
+
+    // Closing again changes nothing and answers the same closing.
+    let entries_before: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    let (again, already) = close(&store, "2020-05-01").await;
+    assert!(already);
+    assert_eq!(again, closing);
+    let entries_after: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(entries_after, entries_before);
+    assert_eq!(
+        store.day_closing("RU", "2020-05-01").await.unwrap(),
+        Some(closing)
+    );
+    assert!(store.verify_audit().await.unwrap().intact);
+}
+
+pub async fn receipts_after_a_close_go_to_the_next_day(db: &TestDb) {
+    let store = db.open().await;
+    let (empty, _) = close(&store, "2020-05-01").await;
+    assert_eq!(empty.receipts, 0);
+    assert!(empty.pools.iter().all(|p| p.total_minor == 0));
+    // Released on a closed day: credited on the next open one.
+    released(&store, 12_345, "2020-05-01").await;
+    let open = store.open_receipts("RU", "2020-05-02").await.unwrap();
+    assert_eq!(open, vec![("import_duty".to_string(), 12_345, 1)]);
+    let (next, _) = close(&store, "2020-05-02").await;
+    let amounts: Vec<i64> = next.pools[0]
+        .shares
+        .iter()
+        .map(|s| s.amount_minor)
+        .collect();
+    // 123.45 by the 2020 normatives, by largest remainder: AM 1.51 BY 6.00 KG 2.34 KZ 8.59 RU 105.01.
+    assert_eq!(amounts, vec![151, 600, 234, 859, 10_501]);
+    assert_eq!(
+        store
+            .day_closings("RU", "2020-05-01", "2020-05-31")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+pub async fn a_day_of_many_receipts_is_conserved_to_the_kopeck(db: &TestDb) {
+    let store = db.open().await;
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut total = 0i64;
+    for _ in 0..40 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let duty = (x % 10_000_000) as i64 + 1;
+        total += duty;
+        released(&store, duty, "2020-06-01").await;
+    }
+    let (closing, _) = close(&store, "2020-06-01").await;
+    assert_eq!(closing.receipts, 40);
+    let import = &closing.pools[0];
+    assert_eq!(import.total_minor, total);
+    assert_eq!(
+        import.shares.iter().map(|s| s.amount_minor).sum::<i64>(),
+        total
+    );
+    assert!(import.shares.iter().all(|s| s.amount_minor >= 0));
+    assert_eq!(unbalanced_entries(db).await, 0);
+    let mut raw = db.raw().await;
+    let all: String = sqlx::query("SELECT CAST(SUM(amount_minor) AS TEXT) FROM ledger_postings")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(all, "0", "the ledger as a whole balances");
+    // What every state's book says it is owed by RU is what RU's book says it owes.
+    for share in import.shares.iter().filter(|s| s.state != "RU") {
+        assert_eq!(
+            balance(db, "RU", &format!("due_to:{}", share.state)).await,
+            -balance(db, &share.state, "due_from:RU").await
+        );
+    }
 }

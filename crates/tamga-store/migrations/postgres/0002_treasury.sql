@@ -1,0 +1,49 @@
+-- The treasury's ledger (PostgreSQL): double-entry and append-only. An entry is one event (a
+-- receipt of a duty line on release, the distribution of a closed day); its postings sum to
+-- zero. Amounts are integer minor units; debit positive, credit negative.
+
+CREATE TABLE ledger_entries (
+    entry_key      TEXT    NOT NULL PRIMARY KEY,
+    kind           TEXT    NOT NULL CHECK (kind IN ('receipt', 'distribution', 'distribution_due')),
+    state          TEXT    NOT NULL,
+    day            TEXT    NOT NULL,
+    pool           TEXT    NOT NULL CHECK (pool IN ('import_duty', 'special_duty')),
+    currency       TEXT    NOT NULL,
+    amount_minor   BIGINT  NOT NULL,
+    declaration_id TEXT,
+    line           BIGINT,
+    created_at     TEXT    NOT NULL
+);
+CREATE INDEX ledger_entries_by_day ON ledger_entries (state, day, kind, pool, amount_minor);
+
+CREATE TABLE ledger_postings (
+    entry_key    TEXT    NOT NULL REFERENCES ledger_entries (entry_key),
+    n            BIGINT  NOT NULL,
+    book         TEXT    NOT NULL,
+    account      TEXT    NOT NULL,
+    amount_minor BIGINT  NOT NULL,
+    PRIMARY KEY (entry_key, n)
+);
+
+CREATE TABLE day_closings (
+    state          TEXT    NOT NULL,
+    day            TEXT    NOT NULL,
+    currency       TEXT    NOT NULL,
+    normative_set  TEXT    NOT NULL,
+    special_rule   TEXT    NOT NULL,
+    receipts       BIGINT  NOT NULL,
+    closed_at      TEXT    NOT NULL,
+    actor          TEXT    NOT NULL,
+    PRIMARY KEY (state, day)
+);
+
+CREATE TABLE distribution_shares (
+    state        TEXT    NOT NULL,
+    day          TEXT    NOT NULL,
+    pool         TEXT    NOT NULL,
+    to_state     TEXT    NOT NULL,
+    percent      TEXT    NOT NULL,
+    amount_minor BIGINT  NOT NULL,
+    PRIMARY KEY (state, day, pool, to_state),
+    FOREIGN KEY (state, day) REFERENCES day_closings (state, day)
+);

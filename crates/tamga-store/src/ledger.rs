@@ -1,0 +1,492 @@
+//! The treasury's ledger inside a writer batch: receipts when a declaration is released, and
+//! the distribution when a day is closed. Double-entry and append-only: every entry's postings
+//! sum to zero (debit positive, credit negative), and each entry has a key that makes it
+//! happen once: `receipt:{declaration}:{line}:release`, `close:{state}:{day}:{pool}`.
+//!
+//! Accounts of a state's book: `single_account` (the money), `to_distribute:{pool}` (received,
+//! not yet distributed), `budget` (its own share), `due_to:{XX}` (owed to another state) and
+//! `due_from:{XX}` (owed by another state: the receiving side of the same distribution, so that
+//! both states' books can be reconciled).
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row};
+use tamga_treasury::{Normatives, split_largest_remainder};
+
+use crate::batch::Param::{self, Int, OptInt, OptText, Text};
+use crate::{DayClosing, PoolDistribution, Result, ShareRecord, SpecialDutyRule, StoreError};
+
+pub const IMPORT_DUTY: &str = "import_duty";
+pub const SPECIAL_DUTY: &str = "special_duty";
+
+/// The pool a payment line's money goes to; `None` for what is not distributed (VAT, excise,
+/// the customs fee stay with the state).
+pub fn pool_of(kind: &str) -> Option<&'static str> {
+    match kind {
+        "import_duty" => Some(IMPORT_DUTY),
+        "safeguard" | "antidumping" | "countervailing" => Some(SPECIAL_DUTY),
+        _ => None,
+    }
+}
+
+/// A payment line of a released declaration, as loaded.
+#[derive(Clone, Debug)]
+pub(crate) struct LoadedLine {
+    pub version: i64,
+    pub line: i64,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// What the batch knows of the ledger, and the rows it will write.
+#[derive(Default)]
+pub(crate) struct Ledger {
+    pub lines_of: HashMap<String, Vec<LoadedLine>>,
+    /// The last closed day of each state involved (ISO text).
+    pub last_closed: HashMap<String, Option<String>>,
+    pub closings: HashMap<(String, String), DayClosing>,
+    /// (state, day, pool) → (net receipts, receipt count), from the database and this batch.
+    pub sums: HashMap<(String, String, String), (i64, i64)>,
+    pub entries: Vec<Vec<Param>>,
+    pub postings: Vec<Vec<Param>>,
+    pub closing_rows: Vec<Vec<Param>>,
+    pub share_rows: Vec<Vec<Param>>,
+}
+
+fn next_day(day: &str) -> Option<String> {
+    let date = tamga_core::parse_date(day).ok()?;
+    date.next_day().map(tamga_core::format_date)
+}
+
+impl Ledger {
+    pub async fn load_lines(&mut self, conn: &mut AnyConnection, ids: &[&str]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT declaration_id, version, line, kind, amount_minor, currency FROM payment_lines \
+             WHERE declaration_id IN ({})",
+            crate::batch::placeholders(1, ids.len())
+        );
+        // Safe: placeholders only.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            self.lines_of
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push(LoadedLine {
+                    version: row.try_get(1)?,
+                    line: row.try_get(2)?,
+                    kind: row.try_get(3)?,
+                    amount_minor: row.try_get(4)?,
+                    currency: row.try_get(5)?,
+                });
+        }
+        Ok(())
+    }
+
+    pub async fn load_last_closed(&mut self, conn: &mut AnyConnection, state: &str) -> Result<()> {
+        if self.last_closed.contains_key(state) {
+            return Ok(());
+        }
+        let row = sqlx::query("SELECT MAX(day) FROM day_closings WHERE state = $1")
+            .bind(state)
+            .fetch_one(&mut *conn)
+            .await?;
+        self.last_closed
+            .insert(state.to_owned(), row.try_get::<Option<String>, _>(0)?);
+        Ok(())
+    }
+
+    pub async fn load_for_close(
+        &mut self,
+        conn: &mut AnyConnection,
+        state: &str,
+        day: &str,
+    ) -> Result<()> {
+        let key = (state.to_owned(), day.to_owned());
+        if let Some(closing) = load_closing(&mut *conn, state, day).await? {
+            self.closings.insert(key, closing);
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT pool, CAST(SUM(amount_minor) AS TEXT), COUNT(*) FROM ledger_entries \
+             WHERE state = $1 AND day = $2 AND kind = 'receipt' GROUP BY pool",
+        )
+        .bind(state)
+        .bind(day)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let pool: String = row.try_get(0)?;
+            // SUM of BIGINT is NUMERIC on PostgreSQL, which `Any` cannot carry: as text, exactly.
+            let sum: i64 = row
+                .try_get::<String, _>(1)?
+                .parse()
+                .map_err(|_| StoreError::Database("a receipt sum is not an integer".into()))?;
+            self.sums.insert(
+                (state.to_owned(), day.to_owned(), pool),
+                (sum, row.try_get(2)?),
+            );
+        }
+        Ok(())
+    }
+
+    /// The receipts of a released declaration: one entry per distributed payment line, on the
+    /// first day of the state that is not yet closed.
+    pub fn receive(&mut self, id: &str, version: i64, state: &str, day: &str, now: &str) {
+        let day = match self.last_closed.get(state).cloned().flatten() {
+            Some(last) if last.as_str() >= day => next_day(&last).unwrap_or_else(|| day.to_owned()),
+            _ => day.to_owned(),
+        };
+        let lines: Vec<LoadedLine> = self
+            .lines_of
+            .get(id)
+            .map(|l| l.iter().filter(|l| l.version == version).cloned().collect())
+            .unwrap_or_default();
+        for line in lines {
+            let Some(pool) = pool_of(&line.kind) else {
+                continue;
+            };
+            let key = format!("receipt:{id}:{}:release", line.line);
+            self.entries.push(vec![
+                Text(key.clone()),
+                Text("receipt".into()),
+                Text(state.to_owned()),
+                Text(day.clone()),
+                Text(pool.to_owned()),
+                Text(line.currency.clone()),
+                Int(line.amount_minor),
+                OptText(Some(id.to_owned())),
+                OptInt(Some(line.line)),
+                Text(now.to_owned()),
+            ]);
+            self.post(&key, state, "single_account", line.amount_minor, 1);
+            self.post(
+                &key,
+                state,
+                &format!("to_distribute:{pool}"),
+                -line.amount_minor,
+                2,
+            );
+            let sum = self
+                .sums
+                .entry((state.to_owned(), day.clone(), pool.to_owned()))
+                .or_insert((0, 0));
+            sum.0 += line.amount_minor;
+            sum.1 += 1;
+        }
+    }
+
+    fn post(&mut self, key: &str, book: &str, account: &str, amount_minor: i64, n: i64) {
+        self.postings.push(vec![
+            Text(key.to_owned()),
+            Int(n),
+            Text(book.to_owned()),
+            Text(account.to_owned()),
+            Int(amount_minor),
+        ]);
+    }
+
+    /// Closes a day: each pool's net receipts split by the normatives (or, for special duties
+    /// under `CollectingState`, kept whole), posted to the closing state's book and to the
+    /// books of the states it owes. Returns the closing and whether it existed already.
+    #[allow(clippy::too_many_arguments)]
+    pub fn close(
+        &mut self,
+        actor: &str,
+        now: &str,
+        state: &str,
+        day: &str,
+        currency: &str,
+        normatives: &Normatives,
+        rule: SpecialDutyRule,
+    ) -> Result<(DayClosing, bool)> {
+        let key = (state.to_owned(), day.to_owned());
+        if let Some(existing) = self.closings.get(&key) {
+            return Ok((existing.clone(), true));
+        }
+        let mut pools = Vec::new();
+        let mut receipts = 0;
+        for pool in [IMPORT_DUTY, SPECIAL_DUTY] {
+            let (total, count) = self
+                .sums
+                .get(&(state.to_owned(), day.to_owned(), pool.to_owned()))
+                .copied()
+                .unwrap_or((0, 0));
+            receipts += count;
+            let mut shares: Vec<ShareRecord> =
+                if pool == SPECIAL_DUTY && rule == SpecialDutyRule::CollectingState {
+                    vec![ShareRecord {
+                        state: state.to_owned(),
+                        percent: "100".into(),
+                        amount_minor: total,
+                    }]
+                } else {
+                    let mut out = vec![0i64; normatives.len()];
+                    split_largest_remainder(total, normatives, &mut out)
+                        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                    normatives
+                        .states
+                        .iter()
+                        .zip(&normatives.percents)
+                        .zip(out)
+                        .map(|((s, p), amount_minor)| ShareRecord {
+                            state: s.to_string(),
+                            percent: p.to_string(),
+                            amount_minor,
+                        })
+                        .collect()
+                };
+            // In ISO code order, as a stored closing is read back.
+            shares.sort_by(|a, b| a.state.cmp(&b.state));
+            self.distribute(state, day, pool, currency, total, &shares, now);
+            for share in &shares {
+                self.share_rows.push(vec![
+                    Text(state.to_owned()),
+                    Text(day.to_owned()),
+                    Text(pool.to_owned()),
+                    Text(share.state.clone()),
+                    Text(share.percent.clone()),
+                    Int(share.amount_minor),
+                ]);
+            }
+            pools.push(PoolDistribution {
+                pool: pool.to_owned(),
+                total_minor: total,
+                shares,
+            });
+        }
+        let closing = DayClosing {
+            state: state.to_owned(),
+            day: day.to_owned(),
+            currency: currency.to_owned(),
+            normative_set: normatives.set.clone(),
+            special_rule: rule.as_str().to_owned(),
+            receipts,
+            closed_at: now.to_owned(),
+            pools,
+        };
+        self.closing_rows.push(vec![
+            Text(state.to_owned()),
+            Text(day.to_owned()),
+            Text(currency.to_owned()),
+            Text(closing.normative_set.clone()),
+            Text(closing.special_rule.clone()),
+            Int(receipts),
+            Text(now.to_owned()),
+            Text(actor.to_owned()),
+        ]);
+        self.closings.insert(key, closing.clone());
+        let last = self.last_closed.entry(state.to_owned()).or_insert(None);
+        if last.as_deref().is_none_or(|l| l < day) {
+            *last = Some(day.to_owned());
+        }
+        Ok((closing, false))
+    }
+
+    /// The entries of one pool's distribution.
+    #[allow(clippy::too_many_arguments)]
+    fn distribute(
+        &mut self,
+        state: &str,
+        day: &str,
+        pool: &str,
+        currency: &str,
+        total: i64,
+        shares: &[ShareRecord],
+        now: &str,
+    ) {
+        if total == 0 {
+            return;
+        }
+        let entry = |key: &str, kind: &str, amount: i64| {
+            vec![
+                Text(key.to_owned()),
+                Text(kind.to_owned()),
+                Text(state.to_owned()),
+                Text(day.to_owned()),
+                Text(pool.to_owned()),
+                Text(currency.to_owned()),
+                Int(amount),
+                OptText(None),
+                OptInt(None),
+                Text(now.to_owned()),
+            ]
+        };
+        let key = format!("close:{state}:{day}:{pool}");
+        self.entries.push(entry(&key, "distribution", total));
+        self.post(&key, state, &format!("to_distribute:{pool}"), total, 1);
+        for (i, share) in shares.iter().enumerate() {
+            let account = if share.state == state {
+                "budget".to_owned()
+            } else {
+                format!("due_to:{}", share.state)
+            };
+            self.post(&key, state, &account, -share.amount_minor, i as i64 + 2);
+        }
+        for share in shares
+            .iter()
+            .filter(|s| s.state != state && s.amount_minor != 0)
+        {
+            let due_key = format!("{key}:{}", share.state);
+            self.entries
+                .push(entry(&due_key, "distribution_due", share.amount_minor));
+            self.post(
+                &due_key,
+                &share.state,
+                &format!("due_from:{state}"),
+                share.amount_minor,
+                1,
+            );
+            self.post(&due_key, &share.state, "budget", -share.amount_minor, 2);
+        }
+    }
+}
+
+/// A closed day with its shares.
+pub(crate) async fn load_closing(
+    conn: &mut AnyConnection,
+    state: &str,
+    day: &str,
+) -> Result<Option<DayClosing>> {
+    let Some(row) = sqlx::query(
+        "SELECT currency, normative_set, special_rule, receipts, closed_at FROM day_closings \
+         WHERE state = $1 AND day = $2",
+    )
+    .bind(state)
+    .bind(day)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let shares = sqlx::query(
+        "SELECT pool, to_state, percent, amount_minor FROM distribution_shares \
+         WHERE state = $1 AND day = $2 ORDER BY pool, to_state",
+    )
+    .bind(state)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut pools: Vec<PoolDistribution> = Vec::new();
+    for share in shares {
+        let pool: String = share.try_get(0)?;
+        if pools.last().is_none_or(|p| p.pool != pool) {
+            pools.push(PoolDistribution {
+                pool: pool.clone(),
+                total_minor: 0,
+                shares: Vec::new(),
+            });
+        }
+        let current = pools.last_mut().expect("pushed above");
+        let amount_minor: i64 = share.try_get(3)?;
+        current.total_minor += amount_minor;
+        current.shares.push(ShareRecord {
+            state: share.try_get(1)?,
+            percent: share.try_get(2)?,
+            amount_minor,
+        });
+    }
+    Ok(Some(DayClosing {
+        state: state.to_owned(),
+        day: day.to_owned(),
+        currency: row.try_get(0)?,
+        normative_set: row.try_get(1)?,
+        special_rule: row.try_get(2)?,
+        receipts: row.try_get(3)?,
+        closed_at: row.try_get(4)?,
+        pools,
+    }))
+}
+
+/// The ledger's rows, in the order the foreign keys need.
+pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<()> {
+    use crate::batch::insert_rows;
+    insert_rows(
+        conn,
+        "ledger_entries (entry_key, kind, state, day, pool, currency, amount_minor, \
+         declaration_id, line, created_at)",
+        &ledger.entries,
+        "",
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "ledger_postings (entry_key, n, book, account, amount_minor)",
+        &ledger.postings,
+        "",
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "day_closings (state, day, currency, normative_set, special_rule, receipts, closed_at, \
+         actor)",
+        &ledger.closing_rows,
+        "",
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "distribution_shares (state, day, pool, to_state, percent, amount_minor)",
+        &ledger.share_rows,
+        "",
+    )
+    .await
+}
+
+impl crate::Store {
+    /// A state's closed day, with its distribution.
+    pub async fn day_closing(&self, state: &str, day: &str) -> Result<Option<DayClosing>> {
+        load_closing(&mut *self.reader().await?, state, day).await
+    }
+
+    /// A state's closed days from `from` to `to` (inclusive, ISO days), oldest first.
+    pub async fn day_closings(&self, state: &str, from: &str, to: &str) -> Result<Vec<DayClosing>> {
+        let mut conn = self.reader().await?;
+        let days = sqlx::query(
+            "SELECT day FROM day_closings WHERE state = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+        )
+        .bind(state)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut closings = Vec::with_capacity(days.len());
+        for row in days {
+            let day: String = row.try_get(0)?;
+            if let Some(closing) = load_closing(&mut *conn, state, &day).await? {
+                closings.push(closing);
+            }
+        }
+        Ok(closings)
+    }
+
+    /// The receipts of a state's day not yet distributed: (pool, net amount, count).
+    pub async fn open_receipts(&self, state: &str, day: &str) -> Result<Vec<(String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT pool, CAST(SUM(amount_minor) AS TEXT), COUNT(*) FROM ledger_entries \
+             WHERE state = $1 AND day = $2 AND kind = 'receipt' GROUP BY pool ORDER BY pool",
+        )
+        .bind(state)
+        .bind(day)
+        .fetch_all(&mut *self.reader().await?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let sum: String = r.try_get(1)?;
+                Ok((
+                    r.try_get(0)?,
+                    sum.parse().map_err(|_| {
+                        StoreError::Database("a receipt sum is not an integer".into())
+                    })?,
+                    r.try_get(2)?,
+                ))
+            })
+            .collect()
+    }
+}
