@@ -459,7 +459,7 @@ impl crate::Store {
         let mut closings = Vec::with_capacity(days.len());
         for row in days {
             let day: String = row.try_get(0)?;
-            if let Some(closing) = load_closing(&mut *conn, state, &day).await? {
+            if let Some(closing) = load_closing(&mut conn, state, &day).await? {
                 closings.push(closing);
             }
         }
