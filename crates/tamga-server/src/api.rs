@@ -19,8 +19,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tamga_core::{CommodityCode, CountryCode, format_date, parse_date};
 use tamga_store::{
-    AuditReport, Command, Decision, DeclarationRecord, DeclarationSummary, IdempotencyClaim,
-    ListQuery, Role, Status, StoreError, TokenRecord, WriteOutcome, WriteRequest,
+    AuditReport, Command, DayClosing, Decision, DeclarationRecord, DeclarationSummary,
+    IdempotencyClaim, ListQuery, Role, Status, StoreError, TokenRecord, WriteOutcome, WriteRequest,
     new_declaration_id, sha256_hex,
 };
 use tamga_tariff::{LookupError, LookupQuery};
@@ -32,7 +32,7 @@ use utoipa_axum::routes;
 
 use crate::diff::{Change, changes};
 use crate::problem::PROBLEM_JSON;
-use crate::service::{assess_on, body_text, validate_on};
+use crate::service::{assess_on, body_text, close_day_command, validate_on};
 use crate::{ApiError, AppState, Caller, FieldProblem, Problem, tariff_json};
 
 #[derive(OpenApi)]
@@ -47,6 +47,7 @@ use crate::{ApiError, AppState, Caller, FieldProblem, Problem, tariff_json};
     tags(
         (name = "declarations", description = "Goods declarations: file, register, release, refuse, withdraw, amend"),
         (name = "tariff", description = "The Common Customs Tariff and the payments calculator (no token needed)"),
+        (name = "treasury", description = "Single accounts: closing a day distributes its receipts among the member states"),
         (name = "service", description = "Health, the audit chain, tokens, this document"),
     )
 )]
@@ -77,6 +78,8 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(assess))
         .routes(routes!(tariff_search))
         .routes(routes!(tariff_show))
+        .routes(routes!(close_day))
+        .routes(routes!(treasury_days))
         .routes(routes!(audit_verify))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
@@ -1078,6 +1081,146 @@ async fn tariff_search(
         .ok_or_else(ApiError::internal)?;
     let value = tariff_json::search_json(snapshot, edition, index, &text, limit, date);
     json_of(StatusCode::OK, &value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Treasury
+
+/// Whether the caller may see a state's single account: its own state's treasury, or the
+/// commission. Another state's treasury gets 404; other roles 403.
+fn treasury_scope(caller: &Caller, state: &str, doing: &str) -> Result<(), ApiError> {
+    match caller.0.role {
+        Role::Treasury if caller.0.state.as_deref() == Some(state) => Ok(()),
+        Role::Treasury => Err(ApiError::not_found("such single account")),
+        Role::Commission => Ok(()),
+        _ => Err(ApiError::forbidden(format!(
+            "only a treasury or the commission may {doing}"
+        ))),
+    }
+}
+
+fn day_param(text: &str) -> Result<tamga_core::Date, ApiError> {
+    parse_date(text)
+        .map_err(|_| ApiError::bad_request(format!("date: expected YYYY-MM-DD, got {text:?}")))
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct ClosedDay {
+    /// True when the day was closed before: closing twice changes nothing.
+    already_closed: bool,
+    #[serde(flatten)]
+    closing: DayClosing,
+}
+
+/// Close a day of a state's single account: its net receipts of each pool (import duties;
+/// special, anti-dumping and countervailing duties) are split among the member states by the
+/// normatives in force that day, to the kopeck (largest remainder), and posted to the ledger.
+/// The state's own treasury only. Closing a closed day changes nothing.
+#[utoipa::path(
+    post, path = "/api/v1/treasury/{state}/days/{date}/close", tag = "treasury",
+    params(("state" = String, Path, description = "Member state (ISO alpha-2)"), ("date" = String, Path, description = "The reporting day, YYYY-MM-DD")),
+    responses(
+        (status = 200, body = ClosedDay),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's state, or not a member that day", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No normatives in force that day", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn close_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Path((country, date))) = path else {
+        return Err(ApiError::not_found("such single account"));
+    };
+    treasury_scope(&caller, &country, "close a day")?;
+    caller.require(Role::Treasury, "close a day")?;
+    let day = day_param(&date)?;
+    let command = close_day_command(
+        &state.tariff.snapshot,
+        &country,
+        day,
+        state.special_duty_rule,
+    )?;
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command,
+        })
+        .await?;
+    match outcome {
+        WriteOutcome::DayClosed { closing, already } => json_of(
+            StatusCode::OK,
+            &ClosedDay {
+                already_closed: already,
+                closing,
+            },
+        ),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DaysParams {
+    /// First day (YYYY-MM-DD); default the business date.
+    from: Option<String>,
+    /// Last day (YYYY-MM-DD); default `from`.
+    to: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct DaysReport {
+    state: String,
+    from: String,
+    to: String,
+    /// The closed days, oldest first, each with its distribution.
+    days: Vec<DayClosing>,
+}
+
+/// The closed days of a state's single account: what it received and what is due to each
+/// state. Its own treasury, or the commission.
+#[utoipa::path(
+    get, path = "/api/v1/treasury/{state}/days", tag = "treasury",
+    params(("state" = String, Path, description = "Member state (ISO alpha-2)"), DaysParams),
+    responses(
+        (status = 200, body = DaysReport),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn treasury_days(
+    State(state): State<AppState>,
+    caller: Caller,
+    country: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    treasury_scope(&caller, &country, "read a single account")?;
+    let params: DaysParams = query(raw)?;
+    let from = match params.from.as_deref() {
+        Some(f) => day_param(f)?,
+        None => state.today(),
+    };
+    let to = match params.to.as_deref() {
+        Some(t) => day_param(t)?,
+        None => from,
+    };
+    let (from, to) = (format_date(from), format_date(to));
+    let days = state.store.day_closings(&country, &from, &to).await?;
+    json_of(
+        StatusCode::OK,
+        &DaysReport {
+            state: country,
+            from,
+            to,
+            days,
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

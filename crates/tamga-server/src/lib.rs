@@ -77,6 +77,8 @@ impl BusinessDate {
 
 pub struct Inner {
     pub store: Store,
+    /// How special, anti-dumping and countervailing duties are distributed.
+    pub special_duty_rule: tamga_store::SpecialDutyRule,
     pub tokens: auth::TokenCache,
     pub tariff: Arc<Tariff>,
     pub business_date: BusinessDate,
@@ -101,8 +103,25 @@ impl AppState {
         business_date: BusinessDate,
         limits: Limits,
     ) -> AppState {
+        AppState::with_rule(
+            store,
+            tariff,
+            business_date,
+            limits,
+            tamga_store::SpecialDutyRule::Normatives,
+        )
+    }
+
+    pub fn with_rule(
+        store: Store,
+        tariff: Arc<Tariff>,
+        business_date: BusinessDate,
+        limits: Limits,
+        special_duty_rule: tamga_store::SpecialDutyRule,
+    ) -> AppState {
         AppState(Arc::new(Inner {
             store,
+            special_duty_rule,
             tokens: auth::TokenCache::default(),
             tariff,
             business_date,

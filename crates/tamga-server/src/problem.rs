@@ -104,6 +104,18 @@ impl ApiError {
         )
     }
 
+    /// The detail and every field problem, for a command line.
+    pub fn describe(&self) -> String {
+        if self.errors.is_empty() {
+            return self.detail.clone();
+        }
+        self.errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     fn title(&self) -> &'static str {
         self.status.canonical_reason().unwrap_or("Error")
     }

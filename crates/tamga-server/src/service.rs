@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tamga_assess::{Assessment, parse_declaration_for, render::assessment_json};
 use tamga_core::{Date, format_date};
-use tamga_store::{NewAssessment, PaymentLine};
+use tamga_store::{Command, NewAssessment, PaymentLine, SpecialDutyRule};
 use tamga_tariff::TariffSnapshot;
 
 use crate::ApiError;
@@ -145,6 +145,42 @@ fn stored_assessment(assessment: &Assessment, document: &Value) -> Result<NewAss
         total_minor: minor(assessment.totals.total, "the total")?,
         document: document.to_string(),
         lines,
+    })
+}
+
+/// The command that closes a state's day: the normatives in force that day, and the state's
+/// national currency then. Errors name what is missing: a state not a member on the day, a day
+/// before the first normatives.
+pub fn close_day_command(
+    snapshot: &TariffSnapshot,
+    state: &str,
+    day: Date,
+    rule: SpecialDutyRule,
+) -> Result<Command, ApiError> {
+    let code = tamga_core::CountryCode::parse(state)
+        .map_err(|_| ApiError::not_found("such state's single account"))?;
+    let currency = snapshot
+        .state_currency_on(code, day)
+        .filter(|_| {
+            snapshot
+                .member_states
+                .iter()
+                .any(|m| m.state == code && m.membership.contains(day))
+        })
+        .ok_or_else(|| {
+            ApiError::not_found(&format!(
+                "single account of {state} on {}: not a member state that day",
+                format_date(day)
+            ))
+        })?;
+    let normatives = tamga_treasury::Normatives::on(snapshot, day)
+        .map_err(|e| ApiError::invalid_at("date", e.to_string()))?;
+    Ok(Command::CloseDay {
+        state: state.to_owned(),
+        day: format_date(day),
+        currency: currency.currency.to_string(),
+        normatives,
+        special_rule: rule,
     })
 }
 

@@ -84,6 +84,9 @@ pub struct ServeArgs {
     /// Seconds one request may take before it is answered 503.
     #[arg(long, default_value_t = 30)]
     pub request_timeout: u64,
+    /// How special, anti-dumping and countervailing duties are distributed on closing a day.
+    #[arg(long, value_enum, default_value_t = SpecialDuties::Normatives)]
+    pub special_duties: SpecialDuties,
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +145,59 @@ pub enum TreasuryCommand {
     /// Split an amount among the member states by the normatives in force on a day, to the
     /// minor unit (largest remainder). A pure calculation: no database.
     Split(SplitArgs),
+    /// Close a day of a state's single account: distribute its receipts by the normatives.
+    CloseDay(CloseDayArgs),
+    /// The closed days of a state's single account and their distribution.
+    Report(ReportArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SpecialDuties {
+    /// By the same normatives as import duties.
+    Normatives,
+    /// Kept by the state that collected them.
+    CollectingState,
+}
+
+impl SpecialDuties {
+    pub fn rule(self) -> tamga_store::SpecialDutyRule {
+        match self {
+            SpecialDuties::Normatives => tamga_store::SpecialDutyRule::Normatives,
+            SpecialDuties::CollectingState => tamga_store::SpecialDutyRule::CollectingState,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CloseDayArgs {
+    /// The member state whose single account it is.
+    #[arg(long)]
+    pub state: String,
+    /// The reporting day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date_arg)]
+    pub date: Date,
+    /// How special, anti-dumping and countervailing duties are distributed (the legal rule is
+    /// in a text not yet read: docs/treasury.md).
+    #[arg(long, value_enum, default_value_t = SpecialDuties::Normatives)]
+    pub special_duties: SpecialDuties,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[arg(long)]
+    pub state: String,
+    #[arg(long, value_parser = parse_date_arg)]
+    pub from: Date,
+    #[arg(long, value_parser = parse_date_arg)]
+    pub to: Date,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -310,5 +366,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Treasury(TreasuryCommand::Split(args)) => {
             crate::treasury_cmd::split(&load()?, &args)
         }
+        Command::Treasury(TreasuryCommand::CloseDay(args)) => {
+            crate::treasury_cmd::close_day(&load()?, &args)
+        }
+        Command::Treasury(TreasuryCommand::Report(args)) => crate::treasury_cmd::report(&args),
     }
 }

@@ -14,14 +14,14 @@ use tamga_store::{Command, Store, StoreOptions, WriteOutcome, WriteRequest, reda
 
 use crate::cli::{DbArg, Format, ServeArgs, TokenCommand, TokenCreateArgs};
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")
 }
 
-async fn open_store(db: &DbArg) -> anyhow::Result<Store> {
+pub(crate) async fn open_store(db: &DbArg) -> anyhow::Result<Store> {
     Store::open(StoreOptions::new(db.db.clone()))
         .await
         .with_context(|| format!("cannot open the database {}", redact(&db.db)))
@@ -108,7 +108,13 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
             store.backend().as_str(),
             started.elapsed().as_secs_f64()
         );
-        let state = AppState::new(store.clone(), tariff, business_date, limits);
+        let state = AppState::with_rule(
+            store.clone(),
+            tariff,
+            business_date,
+            limits,
+            args.special_duties.rule(),
+        );
         tamga_server::serve(listener, state, stop_signal())
             .await
             .context("the server failed")?;

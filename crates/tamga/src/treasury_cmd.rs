@@ -10,7 +10,8 @@ use tamga_core::{CurrencyCode, format_date};
 use tamga_tariff::TariffSnapshot;
 use tamga_treasury::{from_minor, split_on, to_minor};
 
-use crate::cli::{Format, SplitArgs};
+use crate::cli::{CloseDayArgs, Format, ReportArgs, SplitArgs};
+use crate::service_cmd::{open_store, runtime};
 
 /// How the residue is handed out, as the output states it.
 const RULE: &str = "largest remainder to the minor unit: each state gets the floor of its \
@@ -77,4 +78,116 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_closing(closing: &tamga_store::DayClosing) {
+    let scale = 2;
+    println!(
+        "{} {}: {} receipt line(s), normatives {}, special duties by {}, closed {}",
+        closing.state,
+        closing.day,
+        closing.receipts,
+        closing.normative_set,
+        closing.special_rule,
+        closing.closed_at
+    );
+    for pool in &closing.pools {
+        println!(
+            "  {:<13} {:>20} {}",
+            pool.pool,
+            from_minor(pool.total_minor, scale).to_string(),
+            closing.currency
+        );
+        for share in &pool.shares {
+            let to = if share.state == closing.state {
+                "own budget".to_owned()
+            } else {
+                format!("due to {}", share.state)
+            };
+            println!(
+                "    {:<12} {:>8} %  {:>20}",
+                to,
+                share.percent,
+                from_minor(share.amount_minor, scale).to_string()
+            );
+        }
+    }
+}
+
+pub fn close_day(snapshot: &TariffSnapshot, args: &CloseDayArgs) -> anyhow::Result<ExitCode> {
+    let state = args.state.to_ascii_uppercase();
+    let command = tamga_server::service::close_day_command(
+        snapshot,
+        &state,
+        args.date,
+        args.special_duties.rule(),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot close {state} {}: {}",
+            format_date(args.date),
+            e.describe()
+        )
+    })?;
+    runtime()?.block_on(async {
+        let store = open_store(&args.db).await?;
+        let outcome = store
+            .write(tamga_store::WriteRequest {
+                actor: "cli".into(),
+                idempotency: None,
+                command,
+            })
+            .await?;
+        store.close().await;
+        let tamga_store::WriteOutcome::DayClosed { closing, already } = outcome else {
+            anyhow::bail!("the store did not close the day");
+        };
+        match args.format {
+            Format::Json => {
+                let mut value = serde_json::to_value(&closing)?;
+                value["already_closed"] = json!(already);
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            }
+            Format::Text => {
+                if already {
+                    println!("(closed before: nothing changed)");
+                }
+                print_closing(&closing);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let state = args.state.to_ascii_uppercase();
+    runtime()?.block_on(async {
+        let store = open_store(&args.db).await?;
+        let days = store
+            .day_closings(&state, &format_date(args.from), &format_date(args.to))
+            .await?;
+        store.close().await;
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "state": state, "from": format_date(args.from), "to": format_date(args.to),
+                    "days": days,
+                }))?
+            ),
+            Format::Text => {
+                if days.is_empty() {
+                    println!(
+                        "{state}: no closed day from {} to {}",
+                        format_date(args.from),
+                        format_date(args.to)
+                    );
+                }
+                for closing in &days {
+                    print_closing(closing);
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -874,3 +874,140 @@ pub async fn the_audit_chain_is_verified_over_the_api(db: TestDb) {
     assert_eq!(report.body["first_problem"]["kind"], "altered");
     app.stop().await;
 }
+
+pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: TestDb) {
+    let app = App::start(db).await;
+    let ru_declarant = app.token(Role::Declarant, None, Some(RU_TIN)).await;
+    let kz_declarant = app.token(Role::Declarant, None, Some(KZ_TIN)).await;
+    let ru_officer = app.token(Role::Officer, Some("RU"), None).await;
+    let kz_officer = app.token(Role::Officer, Some("KZ"), None).await;
+    let ru_treasury = app.token(Role::Treasury, Some("RU"), None).await;
+    let kz_treasury = app.token(Role::Treasury, Some("KZ"), None).await;
+    let commission = app.token(Role::Commission, None, None).await;
+    for _ in 0..2 {
+        let id = app.file(&ru_declarant, RU_BEER).await;
+        app.act(&id, "register", &ru_officer).await;
+        assert_eq!(
+            app.act(&id, "release", &ru_officer).await.status,
+            StatusCode::OK
+        );
+    }
+    let kz = app.file(&kz_declarant, KZ_WATER).await;
+    app.act(&kz, "register", &kz_officer).await;
+    app.act(&kz, "release", &kz_officer).await;
+    // A registered but unreleased declaration credits nothing.
+    let pending = app.file(&ru_declarant, RU_BEER).await;
+    app.act(&pending, "register", &ru_officer).await;
+
+    let close = "/api/v1/treasury/RU/days/2021-03-15/close";
+    // Scope and role: another state's treasury sees no such account; others may not close.
+    assert_eq!(
+        app.post(close, Some(&kz_treasury), "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(close, Some(&commission), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(close, Some(&ru_officer), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let closed = app.post(close, Some(&ru_treasury), "").await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let body = &closed.body;
+    assert_eq!(body["already_closed"], false);
+    assert_eq!(body["currency"], "RUB");
+    assert_eq!(body["normative_set"], "2020");
+    assert_eq!(body["receipts"], 2);
+    // Two declarations of 88,000.00 of import duty each: 176,000.00 by the 2020 normatives.
+    let import = &body["pools"][0];
+    assert_eq!(import["pool"], "import_duty");
+    assert_eq!(import["total_minor"], 17_600_000);
+    let shares: Vec<(String, i64)> = import["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["state"].as_str().unwrap().to_owned(),
+                s["amount_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        vec![
+            ("AM".to_string(), 214_720),
+            ("BY".to_string(), 855_360),
+            ("KG".to_string(), 334_400),
+            ("KZ".to_string(), 1_224_080),
+            ("RU".to_string(), 14_971_440)
+        ]
+    );
+    let again = app.post(close, Some(&ru_treasury), "").await;
+    assert_eq!(again.body["already_closed"], true);
+    assert_eq!(
+        again.body["pools"], body["pools"],
+        "closing twice changes nothing"
+    );
+    // The KZ treasury closes its own day, in tenge.
+    let kz_closed = app
+        .post(
+            "/api/v1/treasury/KZ/days/2021-03-15/close",
+            Some(&kz_treasury),
+            "",
+        )
+        .await;
+    assert_eq!(kz_closed.status, StatusCode::OK, "{}", kz_closed.text);
+    assert_eq!(kz_closed.body["currency"], "KZT");
+    assert_eq!(kz_closed.body["receipts"], 1);
+    // Reports: the state's own treasury and the commission.
+    let report = app
+        .get(
+            "/api/v1/treasury/RU/days?from=2021-03-01&to=2021-03-31",
+            Some(&commission),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert_eq!(report.body["days"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/treasury/RU/days", Some(&kz_treasury))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let own = app
+        .get("/api/v1/treasury/KZ/days", Some(&kz_treasury))
+        .await;
+    assert_eq!(own.body["days"][0]["day"], "2021-03-15");
+    // Before the first normatives, or for a non-member: refused with the reason.
+    let early = app
+        .post(
+            "/api/v1/treasury/RU/days/2010-06-01/close",
+            Some(&ru_treasury),
+            "",
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.text
+    );
+    assert_eq!(early.error_paths(), vec!["date"]);
+    let before = app
+        .post(
+            "/api/v1/treasury/RU/days/2009-03-15/close",
+            Some(&ru_treasury),
+            "",
+        )
+        .await;
+    assert_eq!(
+        before.status,
+        StatusCode::NOT_FOUND,
+        "not a member yet: {}",
+        before.text
+    );
+    app.stop().await;
+}

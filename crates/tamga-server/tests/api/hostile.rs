@@ -102,13 +102,17 @@ fn probe() -> impl Strategy<Value = Probe> {
             .prop_map(|q| format!("/api/v1/tariff/search{q}")),
         Just("/api/v1/assess".to_string()),
         Just("/api/v1/audit/verify".to_string()),
-        segment.prop_map(|s| format!("/api/v1/tokens/{s}")),
+        segment.clone().prop_map(|s| format!("/api/v1/tokens/{s}")),
         Just("/api/v1/tokens".to_string()),
+        (segment.clone(), query.clone()).prop_map(|(s, q)| format!("/api/v1/treasury/{s}/days{q}")),
+        (segment.clone(), segment.clone())
+            .prop_map(|(s, d)| format!("/api/v1/treasury/{s}/days/{d}/close")),
+        Just("/api/v1/treasury/RU/days/2021-03-15/close".to_string()),
     ];
     (
         prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH"]),
         path,
-        0usize..5,
+        0usize..6,
         prop::option::of("[ -~]{0,300}"),
         prop::option::of("[ -~]{0,12}"),
         body(),
@@ -141,6 +145,7 @@ fn no_input_gets_a_server_error() {
             declarant.clone(),
             app.token(Role::Officer, Some("RU"), None).await,
             app.token(Role::Admin, None, None).await,
+            app.token(Role::Treasury, Some("RU"), None).await,
         ];
         let id = app.file(&declarant, RU_BEER).await;
         (app, tokens, id)

@@ -388,3 +388,60 @@ fn serve_says_when_no_tariff_is_in_force_and_stops_gracefully() {
     assert!(log.contains("stopped"), "{log}");
     db_drop(db);
 }
+
+#[test]
+fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    stdout(&run(&["db", "migrate", "--db", &url]));
+    let close = |format: &str| {
+        run(&[
+            "treasury",
+            "close-day",
+            "--state",
+            "ru",
+            "--date",
+            "2020-05-01",
+            "--db",
+            &url,
+            "--format",
+            format,
+        ])
+    };
+    // A day without receipts closes with nothing to distribute.
+    let first: Value = serde_json::from_str(&stdout(&close("json"))).unwrap();
+    assert_eq!(first["already_closed"], false);
+    assert_eq!(first["normative_set"], "2020");
+    assert_eq!(first["receipts"], 0);
+    let again = stdout(&close("text"));
+    assert!(again.contains("closed before: nothing changed"), "{again}");
+    let report = stdout(&run(&[
+        "treasury",
+        "report",
+        "--state",
+        "RU",
+        "--from",
+        "2020-05-01",
+        "--to",
+        "2020-05-31",
+        "--db",
+        &url,
+        "--format",
+        "json",
+    ]));
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["days"].as_array().unwrap().len(), 1);
+    let early = run(&[
+        "treasury",
+        "close-day",
+        "--state",
+        "RU",
+        "--date",
+        "2010-06-01",
+        "--db",
+        &url,
+    ]);
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("no distribution normatives"));
+    db_drop(db);
+}
