@@ -449,3 +449,81 @@ async fn open_loop_get(
         json!({"target_per_second": args.rate, "max_in_flight": args.concurrency}),
     ))
 }
+
+#[derive(Args, Debug)]
+pub struct CloseDayBenchArgs {
+    /// A fresh database to fill (SQLite: a file on disk).
+    #[arg(long)]
+    pub db: String,
+    /// Receipts per day.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub receipts: usize,
+    /// Days to fill and close, one measurement each.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+}
+
+/// Fills a day with receipts, then times the aggregate alone (the baseline: the query that
+/// sums the day's receipts) and the whole close (sum, split, ledger entries, commit).
+pub fn close_day(
+    snapshot: &tamga_tariff::TariffSnapshot,
+    args: &CloseDayBenchArgs,
+) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = tamga_store::Store::open(tamga_store::StoreOptions::new(args.db.clone())).await?;
+        let mut closes = Vec::new();
+        let mut sums = Vec::new();
+        for run in 0..args.runs.max(1) {
+            let day = format!("2020-05-{:02}", 10 + run);
+            let seeded = Instant::now();
+            let total = tamga_store::testing::seed_receipts(&args.db, "RU", &day, args.receipts).await?;
+            let seed_seconds = seeded.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let open = store.open_receipts("RU", &day).await?;
+            let sum_seconds = t.elapsed().as_secs_f64();
+            anyhow::ensure!(open.first().map(|o| o.1) == Some(total), "the sum is wrong");
+            let command = tamga_server::service::close_day_command(
+                snapshot,
+                "RU",
+                tamga_core::parse_date(&day)?,
+                tamga_store::SpecialDutyRule::Normatives,
+            )
+            .map_err(|e| anyhow::anyhow!(e.describe()))?;
+            let t = Instant::now();
+            let outcome = store
+                .write(tamga_store::WriteRequest { actor: "bench".into(), idempotency: None, command })
+                .await?;
+            let close_seconds = t.elapsed().as_secs_f64();
+            let tamga_store::WriteOutcome::DayClosed { closing, .. } = outcome else {
+                anyhow::bail!("no closing");
+            };
+            anyhow::ensure!(closing.receipts == args.receipts as i64, "not every receipt was closed");
+            anyhow::ensure!(
+                closing.pools[0].shares.iter().map(|s| s.amount_minor).sum::<i64>() == total,
+                "the shares do not sum to the receipts"
+            );
+            println!(
+                "{}",
+                json!({"day": day, "receipts": args.receipts, "seed_seconds": format!("{seed_seconds:.2}"),
+                       "sum_seconds": format!("{sum_seconds:.3}"), "close_seconds": format!("{close_seconds:.3}")})
+            );
+            closes.push(close_seconds);
+            sums.push(sum_seconds);
+        }
+        store.close().await;
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            v[v.len() / 2]
+        };
+        let (close, sum) = (median(&mut closes), median(&mut sums));
+        println!(
+            "{}",
+            json!({"median_close_seconds": format!("{close:.3}"), "median_sum_seconds": format!("{sum:.3}"),
+                   "close_to_sum_ratio": format!("{:.2}", close / sum), "receipts": args.receipts})
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -219,6 +219,8 @@ pub struct SplitArgs {
 pub enum BenchCommand {
     /// Drive a running service over HTTP from this process and report throughput and latency.
     Load(crate::bench_cmd::LoadArgs),
+    /// Close days holding many receipts and time it (docs/benchmarks.md).
+    CloseDay(crate::bench_cmd::CloseDayBenchArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -363,6 +365,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::service_cmd::audit_verify(&db, format)
         }
         Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
+        Command::Bench(BenchCommand::CloseDay(args)) => {
+            crate::bench_cmd::close_day(&load()?, &args)
+        }
         Command::Treasury(TreasuryCommand::Split(args)) => {
             crate::treasury_cmd::split(&load()?, &args)
         }
