@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(tariff_show))
         .routes(routes!(close_day))
         .routes(routes!(treasury_days))
+        .routes(routes!(treasury_reconcile))
         .routes(routes!(audit_verify))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
@@ -1219,6 +1220,66 @@ async fn treasury_days(
             from,
             to,
             days,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PeriodParams {
+    /// First day (YYYY-MM-DD).
+    from: Option<String>,
+    /// Last day (YYYY-MM-DD).
+    to: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct Reconciliation {
+    from: String,
+    to: String,
+    /// True when every pair of books agrees.
+    clean: bool,
+    pairs: Vec<tamga_store::PairBalance>,
+}
+
+/// Reconcile the books over a period: for each debt between two states, what the debtor's books
+/// say against what the creditor's say, with the entries behind any difference. The commission
+/// sees every pair; a treasury the pairs its state is in.
+#[utoipa::path(
+    get, path = "/api/v1/treasury/reconcile", tag = "treasury",
+    params(PeriodParams),
+    responses(
+        (status = 200, body = Reconciliation),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn treasury_reconcile(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    caller.require_any(&[Role::Treasury, Role::Commission], "reconcile the books")?;
+    let params: PeriodParams = query(raw)?;
+    let (Some(from), Some(to)) = (params.from.as_deref(), params.to.as_deref()) else {
+        return Err(ApiError::bad_request(
+            "from and to: both days are needed (YYYY-MM-DD)",
+        ));
+    };
+    let (from, to) = (format_date(day_param(from)?), format_date(day_param(to)?));
+    let mut pairs = state.store.reconcile(&from, &to).await?;
+    if caller.0.role == Role::Treasury {
+        let own = caller.0.state.clone().unwrap_or_default();
+        pairs.retain(|p| p.debtor == own || p.creditor == own);
+    }
+    json_of(
+        StatusCode::OK,
+        &Reconciliation {
+            clean: pairs.iter().all(|p| p.difference_minor == 0),
+            from,
+            to,
+            pairs,
         },
     )
 }

@@ -490,3 +490,88 @@ impl crate::Store {
             .collect()
     }
 }
+
+/// What two states' books say about one debt over a period: what the debtor's book says it owes
+/// (`due_to:{creditor}`) and what the creditor's book says it is owed (`due_from:{debtor}`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PairBalance {
+    pub debtor: String,
+    pub creditor: String,
+    pub currency: String,
+    /// In the debtor's book, as an amount owed (positive).
+    pub debtor_says_minor: i64,
+    /// In the creditor's book, as an amount due to it (positive).
+    pub creditor_says_minor: i64,
+    pub difference_minor: i64,
+    /// The entries behind a difference (empty when the books agree).
+    pub unmatched_entries: Vec<String>,
+}
+
+impl crate::Store {
+    /// Reconciles every pair of books over the days `from`..=`to`: for each debt, what the
+    /// debtor's book says against what the creditor's says, and the entries that appear on one
+    /// side only or with different amounts.
+    pub async fn reconcile(&self, from: &str, to: &str) -> Result<Vec<PairBalance>> {
+        let rows = sqlx::query(
+            "SELECT p.book, p.account, e.currency, p.entry_key, p.amount_minor, e.state \
+             FROM ledger_postings p JOIN ledger_entries e ON e.entry_key = p.entry_key \
+             WHERE e.day >= $1 AND e.day <= $2 AND e.kind IN ('distribution', 'distribution_due') \
+             AND (p.account LIKE 'due_to:%' OR p.account LIKE 'due_from:%') \
+             ORDER BY p.entry_key",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *self.reader().await?)
+        .await?;
+        // (debtor, creditor, currency) → entry group → (debtor side, creditor side)
+        type Sides = (i64, i64);
+        let mut pairs: std::collections::BTreeMap<
+            (String, String, String),
+            std::collections::BTreeMap<String, Sides>,
+        > = std::collections::BTreeMap::new();
+        for row in rows {
+            let book: String = row.try_get(0)?;
+            let account: String = row.try_get(1)?;
+            let currency: String = row.try_get(2)?;
+            let key: String = row.try_get(3)?;
+            let amount: i64 = row.try_get(4)?;
+            // A distribution `close:S:D:P` and its receiving side `close:S:D:P:T` are one debt.
+            if let Some(creditor) = account.strip_prefix("due_to:") {
+                let group = format!("{key}:{creditor}");
+                let sides = pairs
+                    .entry((book.clone(), creditor.to_owned(), currency))
+                    .or_default()
+                    .entry(group)
+                    .or_default();
+                sides.0 += -amount;
+            } else if let Some(debtor) = account.strip_prefix("due_from:") {
+                let sides = pairs
+                    .entry((debtor.to_owned(), book.clone(), currency))
+                    .or_default()
+                    .entry(key)
+                    .or_default();
+                sides.1 += amount;
+            }
+        }
+        Ok(pairs
+            .into_iter()
+            .map(|((debtor, creditor, currency), groups)| {
+                let debtor_says: i64 = groups.values().map(|s| s.0).sum();
+                let creditor_says: i64 = groups.values().map(|s| s.1).sum();
+                PairBalance {
+                    debtor,
+                    creditor,
+                    currency,
+                    debtor_says_minor: debtor_says,
+                    creditor_says_minor: creditor_says,
+                    difference_minor: debtor_says - creditor_says,
+                    unmatched_entries: groups
+                        .into_iter()
+                        .filter(|(_, s)| s.0 != s.1)
+                        .map(|(k, _)| k)
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+}

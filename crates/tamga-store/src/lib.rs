@@ -35,6 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use audit::{AuditProblem, AuditReport};
 pub use batch::registration_number;
 pub use ids::{new_declaration_id, new_token_secret, sha256_hex, token_digest};
+pub use ledger::PairBalance;
 pub use read::{DeclarationPage, ListQuery};
 pub use records::*;
 

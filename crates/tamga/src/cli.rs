@@ -149,6 +149,21 @@ pub enum TreasuryCommand {
     CloseDay(CloseDayArgs),
     /// The closed days of a state's single account and their distribution.
     Report(ReportArgs),
+    /// Compare what each state's books say it owes each other state with what the other's
+    /// books say it is owed, over a period; show every difference and the entries behind it.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    #[arg(long, value_parser = parse_date_arg)]
+    pub from: Date,
+    #[arg(long, value_parser = parse_date_arg)]
+    pub to: Date,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -375,5 +390,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::treasury_cmd::close_day(&load()?, &args)
         }
         Command::Treasury(TreasuryCommand::Report(args)) => crate::treasury_cmd::report(&args),
+        Command::Treasury(TreasuryCommand::Reconcile(args)) => {
+            crate::treasury_cmd::reconcile(&args)
+        }
     }
 }

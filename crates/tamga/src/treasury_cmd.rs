@@ -10,7 +10,7 @@ use tamga_core::{CurrencyCode, format_date};
 use tamga_tariff::TariffSnapshot;
 use tamga_treasury::{from_minor, split_on, to_minor};
 
-use crate::cli::{CloseDayArgs, Format, ReportArgs, SplitArgs};
+use crate::cli::{CloseDayArgs, Format, ReconcileArgs, ReportArgs, SplitArgs};
 use crate::service_cmd::{open_store, runtime};
 
 /// How the residue is handed out, as the output states it.
@@ -189,5 +189,62 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Exit 0 when every pair of books agrees, 3 when some differ.
+pub fn reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open_store(&args.db).await?;
+        let pairs = store
+            .reconcile(&format_date(args.from), &format_date(args.to))
+            .await?;
+        store.close().await;
+        let clean = pairs.iter().all(|p| p.difference_minor == 0);
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "from": format_date(args.from), "to": format_date(args.to),
+                    "clean": clean, "pairs": pairs,
+                }))?
+            ),
+            Format::Text => {
+                for p in &pairs {
+                    println!(
+                        "{} owes {}: {} {} by {}'s books, {} by {}'s{}",
+                        p.debtor,
+                        p.creditor,
+                        from_minor(p.debtor_says_minor, 2),
+                        p.currency,
+                        p.debtor,
+                        from_minor(p.creditor_says_minor, 2),
+                        p.creditor,
+                        if p.difference_minor == 0 {
+                            String::new()
+                        } else {
+                            format!(
+                                "; DIFFERENCE {} in {}",
+                                from_minor(p.difference_minor, 2),
+                                p.unmatched_entries.join(", ")
+                            )
+                        }
+                    );
+                }
+                println!(
+                    "{}",
+                    if clean {
+                        "the books agree"
+                    } else {
+                        "the books differ"
+                    }
+                );
+            }
+        }
+        Ok(if clean {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(3)
+        })
     })
 }

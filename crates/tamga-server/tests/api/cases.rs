@@ -981,6 +981,50 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         .get("/api/v1/treasury/KZ/days", Some(&kz_treasury))
         .await;
     assert_eq!(own.body["days"][0]["day"], "2021-03-15");
+    // The books reconcile: what RU owes KZ by RU's books is what KZ is owed by KZ's.
+    let books = app
+        .get(
+            "/api/v1/treasury/reconcile?from=2021-03-01&to=2021-03-31",
+            Some(&commission),
+        )
+        .await;
+    assert_eq!(books.status, StatusCode::OK, "{}", books.text);
+    assert_eq!(books.body["clean"], true);
+    let pairs = books.body["pairs"].as_array().unwrap();
+    assert_eq!(
+        pairs.len(),
+        8,
+        "RU and KZ each owe the four others: {}",
+        books.text
+    );
+    let ru_kz = pairs
+        .iter()
+        .find(|p| p["debtor"] == "RU" && p["creditor"] == "KZ")
+        .unwrap();
+    assert_eq!(ru_kz["debtor_says_minor"], 1_224_080);
+    assert_eq!(ru_kz["creditor_says_minor"], 1_224_080);
+    let kz_view = app
+        .get(
+            "/api/v1/treasury/reconcile?from=2021-03-01&to=2021-03-31",
+            Some(&kz_treasury),
+        )
+        .await;
+    let kz_pairs = kz_view.body["pairs"].as_array().unwrap();
+    assert!(
+        kz_pairs
+            .iter()
+            .all(|p| p["debtor"] == "KZ" || p["creditor"] == "KZ")
+    );
+    assert_eq!(kz_pairs.len(), 5, "KZ owes four, and RU owes KZ");
+    assert_eq!(
+        app.get(
+            "/api/v1/treasury/reconcile?from=2021-03-01&to=2021-03-31",
+            Some(&ru_officer)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
     // Before the first normatives, or for a non-member: refused with the reason.
     let early = app
         .post(
@@ -1008,6 +1052,72 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         StatusCode::NOT_FOUND,
         "not a member yet: {}",
         before.text
+    );
+    app.stop().await;
+}
+
+/// Receipts on either side of midnight of 2020-01-01 are split by the normatives of their own
+/// day: the 2017 protocol's, then the 2020 protocol's.
+pub async fn a_distribution_straddling_midnight_uses_each_days_normatives(db: TestDb) {
+    use tamga_store::{Command, Decision, SpecialDutyRule, WriteOutcome, WriteRequest};
+    let app = App::start(db).await;
+    let declarant = app.token(Role::Declarant, None, Some(RU_TIN)).await;
+    let officer = app.token(Role::Officer, Some("RU"), None).await;
+    let snapshot = &crate::app::tariff().snapshot;
+    for day in ["2019-12-31", "2020-01-01"] {
+        let id = app.file(&declarant, RU_BEER).await;
+        app.act(&id, "register", &officer).await;
+        app.store
+            .write(WriteRequest {
+                actor: "officer:test".into(),
+                idempotency: None,
+                command: Command::Decide {
+                    id,
+                    decision: Decision::Release {
+                        reason: None,
+                        day: day.into(),
+                    },
+                },
+            })
+            .await
+            .unwrap();
+    }
+    let mut kz_shares = Vec::new();
+    for day in ["2019-12-31", "2020-01-01"] {
+        let command = tamga_server::service::close_day_command(
+            snapshot,
+            "RU",
+            tamga_core::parse_date(day).unwrap(),
+            SpecialDutyRule::Normatives,
+        )
+        .unwrap();
+        let WriteOutcome::DayClosed { closing, .. } = app
+            .store
+            .write(WriteRequest {
+                actor: "treasury:test".into(),
+                idempotency: None,
+                command,
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("no closing");
+        };
+        let kz = closing.pools[0]
+            .shares
+            .iter()
+            .find(|s| s.state == "KZ")
+            .unwrap()
+            .clone();
+        kz_shares.push((closing.normative_set, kz.percent, kz.amount_minor));
+    }
+    // 88,000.00 each day: KZ 7.055 % on the 31st, 6.955 % on the 1st.
+    assert_eq!(
+        kz_shares,
+        vec![
+            ("2017".to_string(), "7.055".to_string(), 620_840),
+            ("2020".to_string(), "6.955".to_string(), 612_040)
+        ]
     );
     app.stop().await;
 }

@@ -46,4 +46,5 @@ on_both_backends!(
     a_dead_database_answers_503_and_nothing_is_half_written,
     the_audit_chain_is_verified_over_the_api,
     released_duties_are_distributed_when_a_treasury_closes_its_day,
+    a_distribution_straddling_midnight_uses_each_days_normatives,
 );

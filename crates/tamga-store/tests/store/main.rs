@@ -50,4 +50,5 @@ conformance!(
     a_release_credits_the_duty_and_closing_the_day_splits_it,
     receipts_after_a_close_go_to_the_next_day,
     a_day_of_many_receipts_is_conserved_to_the_kopeck,
+    the_books_reconcile_and_a_difference_names_its_entry,
 );

@@ -1087,3 +1087,55 @@ pub async fn a_day_of_many_receipts_is_conserved_to_the_kopeck(db: &TestDb) {
         );
     }
 }
+
+pub async fn the_books_reconcile_and_a_difference_names_its_entry(db: &TestDb) {
+    let store = db.open().await;
+    released(&store, 1_234_567, "2020-07-01").await;
+    released(&store, 7_654_321, "2020-07-02").await;
+    close(&store, "2020-07-01").await;
+    close(&store, "2020-07-02").await;
+    let pairs = store.reconcile("2020-07-01", "2020-07-31").await.unwrap();
+    assert_eq!(pairs.len(), 4, "RU owes AM, BY, KG, KZ: {pairs:?}");
+    for pair in &pairs {
+        assert_eq!(pair.debtor, "RU");
+        assert_eq!(pair.debtor_says_minor, pair.creditor_says_minor, "{pair:?}");
+        assert_eq!(pair.difference_minor, 0);
+        assert!(pair.unmatched_entries.is_empty());
+        assert!(pair.debtor_says_minor > 0);
+    }
+    // One day only: the other day's debts are not in it.
+    let first = store.reconcile("2020-07-01", "2020-07-01").await.unwrap();
+    let kz_first = first
+        .iter()
+        .find(|p| p.creditor == "KZ")
+        .unwrap()
+        .debtor_says_minor;
+    let kz_all = pairs
+        .iter()
+        .find(|p| p.creditor == "KZ")
+        .unwrap()
+        .debtor_says_minor;
+    assert!(kz_first < kz_all);
+    // KZ's book is altered behind the ledger's back: the difference names the entry.
+    let mut raw = db.raw().await;
+    sqlx::query(
+        "UPDATE ledger_postings SET amount_minor = amount_minor + 100 \
+         WHERE entry_key = 'close:RU:2020-07-02:import_duty:KZ' AND account = 'due_from:RU'",
+    )
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    let pairs = store.reconcile("2020-07-01", "2020-07-31").await.unwrap();
+    let kz = pairs.iter().find(|p| p.creditor == "KZ").unwrap();
+    assert_eq!(kz.difference_minor, -100);
+    assert_eq!(
+        kz.unmatched_entries,
+        vec!["close:RU:2020-07-02:import_duty:KZ".to_string()]
+    );
+    assert!(
+        pairs
+            .iter()
+            .filter(|p| p.creditor != "KZ")
+            .all(|p| p.difference_minor == 0)
+    );
+}
