@@ -174,6 +174,13 @@ pub static FILES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "union/transfer_currencies.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/union/transfer_currencies.csv"
+        )),
+    ),
+    (
         "union/rounding_rules.csv",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

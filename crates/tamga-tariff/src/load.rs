@@ -55,6 +55,7 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
         procedure_codes: load_procedure_codes(source, issues),
         exchange_rates: load_exchange_rates(source, &refs, &members, issues),
         rounding_rules: load_rounding_rules(source, &members, issues),
+        transfer_currencies: load_transfer_currencies(source, &refs, &members, issues),
         excise_rates: Vec::new(),
         member_states,
         countries: HashMap::new(),
@@ -1610,6 +1611,54 @@ fn load_exchange_rates(
             source: row.get(src).to_owned(),
         });
     }
+    list
+}
+
+fn load_transfer_currencies(
+    source: &dyn BundleSource,
+    refs: &References,
+    members: &[CountryCode],
+    issues: &mut Issues,
+) -> Vec<TransferCurrencyRule> {
+    let mut list = Vec::new();
+    let Some(table) = Table::read(source, "union/transfer_currencies.csv", false, issues) else {
+        return list;
+    };
+    let sender = table.col("sender", true, issues);
+    let receiver = table.col("receiver", true, issues);
+    let currency = table.col("currency", true, issues);
+    let from = table.col("valid_from", true, issues);
+    let to = table.col("valid_to", true, issues);
+    let basis = table.col("legal_basis", true, issues);
+    let src = table.col("source", false, issues);
+    let check = table.col("verification", false, issues);
+    let mut places = Vec::new();
+    for row in table.rows() {
+        let from_state = member_state(&row, sender, members, issues);
+        let to_state = member_state(&row, receiver, members, issues);
+        let code = if row.get(currency).is_empty() {
+            Some(None)
+        } else {
+            refs.currency(&row, currency, issues).map(Some)
+        };
+        let period = validity(&row, from, to, issues);
+        let (Some(from_state), Some(to_state), Some(code), Some(period)) =
+            (from_state, to_state, code, period)
+        else {
+            continue;
+        };
+        places.push(((from_state, to_state), period, row.place(sender)));
+        list.push(TransferCurrencyRule {
+            sender: from_state,
+            receiver: to_state,
+            currency: code,
+            validity: period,
+            legal_basis: row.get(basis).to_owned(),
+            source: row.get(src).to_owned(),
+            verification: verification(&row, check, issues),
+        });
+    }
+    check_overlaps(places, "transfer currency rule", issues);
     list
 }
 

@@ -462,6 +462,20 @@ pub struct RoundingRule {
     pub verification: Verification,
 }
 
+/// The currency in which one member state transfers to another the shares of import duties it
+/// owes, for a period. `None` for sender or receiver matches any state; `None` for the currency
+/// means the sender's national currency.
+#[derive(Debug, Clone)]
+pub struct TransferCurrencyRule {
+    pub sender: Option<CountryCode>,
+    pub receiver: Option<CountryCode>,
+    pub currency: Option<CurrencyCode>,
+    pub validity: Validity,
+    pub legal_basis: String,
+    pub source: String,
+    pub verification: Verification,
+}
+
 /// The whole loaded bundle. Immutable once loaded; every query takes a date.
 #[derive(Debug)]
 pub struct TariffSnapshot {
@@ -483,6 +497,7 @@ pub struct TariffSnapshot {
     pub exchange_rates: Vec<ExchangeRate>,
     pub excise_rates: Vec<ExciseRate>,
     pub rounding_rules: Vec<RoundingRule>,
+    pub transfer_currencies: Vec<TransferCurrencyRule>,
     /// English HS texts by 2, 4 or 6-digit code.
     pub hs_english: HashMap<String, String>,
     pub(crate) measures_by_code: CodeMap<Vec<u32>>,
@@ -589,6 +604,30 @@ impl TariffSnapshot {
             .iter()
             .filter(|e| e.state == state && code.starts_with(&e.code) && e.validity.contains(date))
             .max_by_key(|e| e.code.len())
+    }
+
+    /// The currency of transfers from `sender` to `receiver` on `date`, and the rule that sets
+    /// it: the most specific rule in force (the pair, then the sender, then any state).
+    pub fn transfer_currency_on(
+        &self,
+        sender: CountryCode,
+        receiver: CountryCode,
+        date: Date,
+    ) -> Option<(CurrencyCode, &TransferCurrencyRule)> {
+        let rule = self
+            .transfer_currencies
+            .iter()
+            .filter(|r| {
+                r.validity.contains(date)
+                    && r.sender.is_none_or(|s| s == sender)
+                    && r.receiver.is_none_or(|s| s == receiver)
+            })
+            .max_by_key(|r| (r.sender.is_some() as u8) * 2 + r.receiver.is_some() as u8)?;
+        let currency = match rule.currency {
+            Some(currency) => currency,
+            None => self.state_currency_on(sender, date)?.currency,
+        };
+        Some((currency, rule))
     }
 
     /// The rounding rule of payments in a state on a date.

@@ -787,3 +787,26 @@ fn the_developing_preference_is_reported_valid_only_while_the_origin_is_developi
         Some(found.import_duty.validity)
     );
 }
+
+#[test]
+fn transfers_go_in_the_currency_of_their_period_and_pair() {
+    let snapshot = builtin();
+    let on = |sender: &str, receiver: &str, date: &str| {
+        snapshot
+            .transfer_currency_on(
+                tamga_core::CountryCode::parse(sender).unwrap(),
+                tamga_core::CountryCode::parse(receiver).unwrap(),
+                tamga_core::parse_date(date).unwrap(),
+            )
+            .map(|(c, _)| c.to_string())
+    };
+    // 2010–2014: the currency of the sending party.
+    assert_eq!(on("RU", "KZ", "2012-05-02").as_deref(), Some("RUB"));
+    assert_eq!(on("KZ", "RU", "2012-05-02").as_deref(), Some("KZT"));
+    // From 2015: US dollars; from 2022 Russian rubles between Russia and Belarus only.
+    assert_eq!(on("RU", "BY", "2016-03-01").as_deref(), Some("USD"));
+    assert_eq!(on("RU", "BY", "2022-03-01").as_deref(), Some("RUB"));
+    assert_eq!(on("BY", "RU", "2022-03-01").as_deref(), Some("RUB"));
+    assert_eq!(on("BY", "KZ", "2022-03-01").as_deref(), Some("USD"));
+    assert_eq!(on("RU", "KZ", "2009-05-02"), None, "before the pooling began");
+}
