@@ -148,6 +148,13 @@ fn stored_assessment(assessment: &Assessment, document: &Value) -> Result<NewAss
     })
 }
 
+/// The last day to confirm the transfers of a reporting day: the next day. The treaty's
+/// deadline is believed to be "the working day after the reporting day" (domain brief §2.1
+/// item 6, unverified); tamga has no calendar of working days, so it takes the next calendar day.
+pub fn transfer_deadline(day: Date) -> Date {
+    day.next_day().unwrap_or(day)
+}
+
 /// The command that closes a state's day: the normatives in force that day, and the state's
 /// national currency then. Errors name what is missing: a state not a member on the day, a day
 /// before the first normatives.
@@ -175,12 +182,24 @@ pub fn close_day_command(
         })?;
     let normatives = tamga_treasury::Normatives::on(snapshot, day)
         .map_err(|e| ApiError::invalid_at("date", e.to_string()))?;
+    let transfer_currencies = normatives
+        .states
+        .iter()
+        .filter(|receiver| **receiver != code)
+        .filter_map(|receiver| {
+            snapshot
+                .transfer_currency_on(code, *receiver, day)
+                .map(|(currency, _)| (receiver.to_string(), currency.to_string()))
+        })
+        .collect();
     Ok(Command::CloseDay {
         state: state.to_owned(),
         day: format_date(day),
         currency: currency.currency.to_string(),
         normatives,
         special_rule: rule,
+        transfer_currencies,
+        due_by: format_date(transfer_deadline(day)),
     })
 }
 

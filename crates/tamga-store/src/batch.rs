@@ -68,17 +68,21 @@ fn declaration_id(command: &Command) -> Option<&str> {
         Command::Amend { id, .. } | Command::Register { id, .. } | Command::Decide { id, .. } => {
             Some(id)
         }
-        Command::CreateToken { .. } | Command::RevokeToken { .. } | Command::CloseDay { .. } => {
-            None
-        }
+        Command::CreateToken { .. }
+        | Command::RevokeToken { .. }
+        | Command::CloseDay { .. }
+        | Command::SendTransfer { .. }
+        | Command::ConfirmTransfer { .. } => None,
     }
 }
 
 fn claim_of(request: &WriteRequest) -> Option<&crate::IdempotencyClaim> {
     match request.command {
-        Command::CreateToken { .. } | Command::RevokeToken { .. } | Command::CloseDay { .. } => {
-            None
-        }
+        Command::CreateToken { .. }
+        | Command::RevokeToken { .. }
+        | Command::CloseDay { .. }
+        | Command::SendTransfer { .. }
+        | Command::ConfirmTransfer { .. } => None,
         _ => request.idempotency.as_ref(),
     }
 }
@@ -249,6 +253,16 @@ impl Batch {
                 ledger.load_last_closed(&mut *conn, &head.state).await?;
             }
         }
+        let order_ids: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| match &r.command {
+                Command::SendTransfer { id, .. } | Command::ConfirmTransfer { id, .. } => {
+                    Some(id.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        ledger.load_orders(&mut *conn, &order_ids).await?;
         for request in requests {
             if let Command::CloseDay { state, day, .. } = &request.command {
                 ledger.load_for_close(&mut *conn, state, day).await?;
@@ -348,7 +362,28 @@ impl Batch {
                 currency,
                 normatives,
                 special_rule,
-            } => self.close_day(actor, &now, state, day, currency, normatives, *special_rule),
+                transfer_currencies,
+                due_by,
+            } => self.close_day(
+                actor,
+                &now,
+                (state, day, currency),
+                normatives,
+                *special_rule,
+                (transfer_currencies, due_by),
+            ),
+            Command::SendTransfer { id, on, rate } => {
+                let sent = self.ledger.send(id, on, *rate, &now)?;
+                self.transfer_outcome(actor, &now, "treasury.send", sent)
+            }
+            Command::ConfirmTransfer {
+                id,
+                on,
+                daily_interest_rate,
+            } => {
+                let confirmed = self.ledger.confirm(id, on, *daily_interest_rate, &now)?;
+                self.transfer_outcome(actor, &now, "treasury.confirm", confirmed)
+            }
         }?;
         let outcome = match outcome {
             Ok(outcome) => outcome,
@@ -717,20 +752,50 @@ impl Batch {
         Ok(Ok(WriteOutcome::Token { record, secret }))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    fn transfer_outcome(
+        &mut self,
+        actor: &str,
+        now: &str,
+        action: &str,
+        result: Result<crate::TransferOrder, StoreError>,
+    ) -> Applied {
+        let order = match result {
+            Ok(order) => order,
+            Err(e) => return refused(e),
+        };
+        let text = serde_json::to_string(&order)
+            .map_err(|e| StoreError::Database(format!("cannot serialise an order: {e}")))?;
+        self.audit(
+            now,
+            actor,
+            action,
+            &order.id,
+            None,
+            &sha256_hex(text.as_bytes()),
+        );
+        Ok(Ok(WriteOutcome::Transfer(order)))
+    }
+
     fn close_day(
         &mut self,
         actor: &str,
         now: &str,
-        state: &str,
-        day: &str,
-        currency: &str,
+        (state, day, currency): (&str, &str, &str),
         normatives: &tamga_treasury::Normatives,
         rule: crate::SpecialDutyRule,
+        (transfer_currencies, due_by): (&[(String, String)], &str),
     ) -> Applied {
-        let (closing, already) = self
-            .ledger
-            .close(actor, now, state, day, currency, normatives, rule)?;
+        let (closing, already) = self.ledger.close(
+            actor,
+            now,
+            state,
+            day,
+            currency,
+            normatives,
+            rule,
+            transfer_currencies,
+            due_by,
+        )?;
         if !already {
             let text = serde_json::to_string(&closing)
                 .map_err(|e| StoreError::Database(format!("cannot serialise a closing: {e}")))?;

@@ -14,7 +14,9 @@ use sqlx::{AnyConnection, Row};
 use tamga_treasury::{Normatives, split_largest_remainder};
 
 use crate::batch::Param::{self, Int, OptInt, OptText, Text};
-use crate::{DayClosing, PoolDistribution, Result, ShareRecord, SpecialDutyRule, StoreError};
+use crate::{
+    DayClosing, PoolDistribution, Result, ShareRecord, SpecialDutyRule, StoreError, TransferOrder,
+};
 
 pub const IMPORT_DUTY: &str = "import_duty";
 pub const SPECIAL_DUTY: &str = "special_duty";
@@ -52,6 +54,42 @@ pub(crate) struct Ledger {
     pub postings: Vec<Vec<Param>>,
     pub closing_rows: Vec<Vec<Param>>,
     pub share_rows: Vec<Vec<Param>>,
+    /// Transfer orders loaded or made by this batch, and which of them changed.
+    pub orders: HashMap<String, TransferOrder>,
+    pub dirty_orders: Vec<String>,
+}
+
+const ORDER_COLUMNS: &str = "id, sender, receiver, day, currency, amount_minor, transfer_currency, \
+    due_by, status, rate, transfer_amount_minor, sent_on, confirmed_on, days_late, \
+    daily_interest_rate, interest_minor";
+
+fn order_from_row(row: &sqlx::any::AnyRow) -> Result<TransferOrder> {
+    Ok(TransferOrder {
+        id: row.try_get(0)?,
+        sender: row.try_get(1)?,
+        receiver: row.try_get(2)?,
+        day: row.try_get(3)?,
+        currency: row.try_get(4)?,
+        amount_minor: row.try_get(5)?,
+        transfer_currency: row.try_get(6)?,
+        due_by: row.try_get(7)?,
+        status: row.try_get(8)?,
+        rate: row.try_get(9)?,
+        transfer_amount_minor: row.try_get(10)?,
+        sent_on: row.try_get(11)?,
+        confirmed_on: row.try_get(12)?,
+        days_late: row.try_get(13)?,
+        daily_interest_rate: row.try_get(14)?,
+        interest_minor: row.try_get(15)?,
+    })
+}
+
+fn days_between(from: &str, to: &str) -> Option<i64> {
+    let (a, b) = (
+        tamga_core::parse_date(from).ok()?,
+        tamga_core::parse_date(to).ok()?,
+    );
+    Some((b - a).whole_days())
 }
 
 fn next_day(day: &str) -> Option<String> {
@@ -87,6 +125,169 @@ impl Ledger {
                 });
         }
         Ok(())
+    }
+
+    pub async fn load_orders(&mut self, conn: &mut AnyConnection, ids: &[&str]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE id IN ({})",
+            crate::batch::placeholders(1, ids.len())
+        );
+        // Safe: column names and placeholders only.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let order = order_from_row(&row)?;
+            self.orders.insert(order.id.clone(), order);
+        }
+        Ok(())
+    }
+
+    fn touch_order(&mut self, order: TransferOrder) {
+        if !self.dirty_orders.contains(&order.id) {
+            self.dirty_orders.push(order.id.clone());
+        }
+        self.orders.insert(order.id.clone(), order);
+    }
+
+    /// Sends a due order: the money leaves the sender's single account.
+    pub fn send(
+        &mut self,
+        id: &str,
+        on: &str,
+        rate: Option<rust_decimal::Decimal>,
+        now: &str,
+    ) -> Result<Result<TransferOrder, StoreError>> {
+        let Some(mut order) = self.orders.get(id).cloned() else {
+            return Ok(Err(StoreError::NotFound(id.to_owned())));
+        };
+        if order.status != "due" {
+            return Ok(Err(StoreError::Conflict(format!(
+                "transfer {id} is {}; only a due transfer can be sent",
+                order.status
+            ))));
+        }
+        let (rate, converted) = if order.transfer_currency == order.currency {
+            (rust_decimal::Decimal::ONE, order.amount_minor)
+        } else {
+            let Some(rate) = rate else {
+                return Ok(Err(StoreError::Conflict(format!(
+                    "transfer {id} is in {}: the rate of {} per {} on {on} is needed",
+                    order.transfer_currency, order.currency, order.transfer_currency
+                ))));
+            };
+            match tamga_treasury::convert_transfer(order.amount_minor, rate) {
+                Some(converted) => (rate, converted),
+                None => {
+                    return Ok(Err(StoreError::Conflict(format!(
+                        "the rate {rate} is not a positive number"
+                    ))));
+                }
+            }
+        };
+        order.status = "sent".into();
+        order.rate = Some(rate.to_string());
+        order.transfer_amount_minor = Some(converted);
+        order.sent_on = Some(on.to_owned());
+        let key = format!("transfer:{id}:sent");
+        self.entries.push(transfer_entry(
+            &key,
+            "transfer_sent",
+            &order.sender,
+            on,
+            &order.currency,
+            order.amount_minor,
+            now,
+        ));
+        self.post(
+            &key,
+            &order.sender.clone(),
+            &format!("due_to:{}", order.receiver),
+            order.amount_minor,
+            1,
+        );
+        self.post(
+            &key,
+            &order.sender.clone(),
+            "single_account",
+            -order.amount_minor,
+            2,
+        );
+        self.touch_order(order.clone());
+        Ok(Ok(order))
+    }
+
+    /// Confirms a sent order; after its deadline, interest on the whole debt for each day late.
+    pub fn confirm(
+        &mut self,
+        id: &str,
+        on: &str,
+        daily_rate: rust_decimal::Decimal,
+        now: &str,
+    ) -> Result<Result<TransferOrder, StoreError>> {
+        let Some(mut order) = self.orders.get(id).cloned() else {
+            return Ok(Err(StoreError::NotFound(id.to_owned())));
+        };
+        if order.status != "sent" {
+            return Ok(Err(StoreError::Conflict(format!(
+                "transfer {id} is {}; only a sent transfer can be confirmed",
+                order.status
+            ))));
+        }
+        let days_late = days_between(&order.due_by, on).unwrap_or(0).max(0);
+        let interest = tamga_treasury::late_interest(order.amount_minor, daily_rate, days_late);
+        order.status = "confirmed".into();
+        order.confirmed_on = Some(on.to_owned());
+        order.days_late = Some(days_late);
+        order.daily_interest_rate = Some(daily_rate.to_string());
+        order.interest_minor = Some(interest);
+        let (sender, receiver) = (order.sender.clone(), order.receiver.clone());
+        let key = format!("transfer:{id}:confirmed");
+        self.entries.push(transfer_entry(
+            &key,
+            "transfer_confirmed",
+            &receiver,
+            on,
+            &order.currency,
+            order.amount_minor,
+            now,
+        ));
+        self.post(
+            &key,
+            &receiver,
+            &format!("received_from:{sender}"),
+            order.amount_minor,
+            1,
+        );
+        self.post(
+            &key,
+            &receiver,
+            &format!("due_from:{sender}"),
+            -order.amount_minor,
+            2,
+        );
+        if interest != 0 {
+            let key = format!("transfer:{id}:interest");
+            self.entries.push(transfer_entry(
+                &key,
+                "late_interest",
+                &sender,
+                on,
+                &order.currency,
+                interest,
+                now,
+            ));
+            self.post(&key, &sender, "interest_expense", interest, 1);
+            self.post(&key, &sender, &format!("due_to:{receiver}"), -interest, 2);
+            self.post(&key, &receiver, &format!("due_from:{sender}"), interest, 3);
+            self.post(&key, &receiver, "interest_income", -interest, 4);
+        }
+        self.touch_order(order.clone());
+        Ok(Ok(order))
     }
 
     pub async fn load_last_closed(&mut self, conn: &mut AnyConnection, state: &str) -> Result<()> {
@@ -205,6 +406,8 @@ impl Ledger {
         currency: &str,
         normatives: &Normatives,
         rule: SpecialDutyRule,
+        transfer_currencies: &[(String, String)],
+        due_by: &str,
     ) -> Result<(DayClosing, bool)> {
         let key = (state.to_owned(), day.to_owned());
         if let Some(existing) = self.closings.get(&key) {
@@ -281,6 +484,38 @@ impl Ledger {
             Text(now.to_owned()),
             Text(actor.to_owned()),
         ]);
+        // What the state owes each other state for the day becomes a transfer order.
+        let mut owed: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for pool in &closing.pools {
+            for share in pool.shares.iter().filter(|s| s.state != state) {
+                *owed.entry(share.state.as_str()).or_default() += share.amount_minor;
+            }
+        }
+        for (receiver, amount) in owed.into_iter().filter(|(_, a)| *a > 0) {
+            let transfer_currency = transfer_currencies
+                .iter()
+                .find(|(r, _)| r == receiver)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(|| currency.to_owned());
+            self.touch_order(TransferOrder {
+                id: format!("tr:{state}:{receiver}:{day}"),
+                sender: state.to_owned(),
+                receiver: receiver.to_owned(),
+                day: day.to_owned(),
+                currency: currency.to_owned(),
+                amount_minor: amount,
+                transfer_currency,
+                due_by: due_by.to_owned(),
+                status: "due".into(),
+                rate: None,
+                transfer_amount_minor: None,
+                sent_on: None,
+                confirmed_on: None,
+                days_late: None,
+                daily_interest_rate: None,
+                interest_minor: None,
+            });
+        }
         self.closings.insert(key, closing.clone());
         let last = self.last_closed.entry(state.to_owned()).or_insert(None);
         if last.as_deref().is_none_or(|l| l < day) {
@@ -346,6 +581,29 @@ impl Ledger {
             self.post(&due_key, &share.state, "budget", -share.amount_minor, 2);
         }
     }
+}
+
+fn transfer_entry(
+    key: &str,
+    kind: &str,
+    state: &str,
+    day: &str,
+    currency: &str,
+    amount: i64,
+    now: &str,
+) -> Vec<Param> {
+    vec![
+        Text(key.to_owned()),
+        Text(kind.to_owned()),
+        Text(state.to_owned()),
+        Text(day.to_owned()),
+        Text("transfer".to_owned()),
+        Text(currency.to_owned()),
+        Int(amount),
+        OptText(None),
+        OptInt(None),
+        Text(now.to_owned()),
+    ]
 }
 
 /// A closed day with its shares.
@@ -436,6 +694,47 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
         &ledger.share_rows,
         "",
     )
+    .await?;
+    let now = crate::writer::now_rfc3339();
+    let orders: Vec<Vec<Param>> = ledger
+        .dirty_orders
+        .iter()
+        .filter_map(|id| ledger.orders.get(id))
+        .map(|o| {
+            vec![
+                Text(o.id.clone()),
+                Text(o.sender.clone()),
+                Text(o.receiver.clone()),
+                Text(o.day.clone()),
+                Text(o.currency.clone()),
+                Int(o.amount_minor),
+                Text(o.transfer_currency.clone()),
+                Text(o.due_by.clone()),
+                Text(o.status.clone()),
+                OptText(o.rate.clone()),
+                OptInt(o.transfer_amount_minor),
+                OptText(o.sent_on.clone()),
+                OptText(o.confirmed_on.clone()),
+                OptInt(o.days_late),
+                OptText(o.daily_interest_rate.clone()),
+                OptInt(o.interest_minor),
+                Text(now.clone()),
+                Text(now.clone()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "transfer_orders (id, sender, receiver, day, currency, amount_minor, transfer_currency, \
+         due_by, status, rate, transfer_amount_minor, sent_on, confirmed_on, days_late, \
+         daily_interest_rate, interest_minor, created_at, updated_at)",
+        &orders,
+        " ON CONFLICT (id) DO UPDATE SET status = excluded.status, rate = excluded.rate, \
+         transfer_amount_minor = excluded.transfer_amount_minor, sent_on = excluded.sent_on, \
+         confirmed_on = excluded.confirmed_on, days_late = excluded.days_late, \
+         daily_interest_rate = excluded.daily_interest_rate, \
+         interest_minor = excluded.interest_minor, updated_at = excluded.updated_at",
+    )
     .await
 }
 
@@ -515,7 +814,7 @@ impl crate::Store {
         let rows = sqlx::query(
             "SELECT p.book, p.account, e.currency, p.entry_key, p.amount_minor, e.state \
              FROM ledger_postings p JOIN ledger_entries e ON e.entry_key = p.entry_key \
-             WHERE e.day >= $1 AND e.day <= $2 AND e.kind IN ('distribution', 'distribution_due') \
+             WHERE e.day >= $1 AND e.day <= $2 AND e.kind <> 'receipt' \
              AND (p.account LIKE 'due_to:%' OR p.account LIKE 'due_from:%') \
              ORDER BY p.entry_key",
         )
@@ -535,9 +834,16 @@ impl crate::Store {
             let currency: String = row.try_get(2)?;
             let key: String = row.try_get(3)?;
             let amount: i64 = row.try_get(4)?;
-            // A distribution `close:S:D:P` and its receiving side `close:S:D:P:T` are one debt.
+            // A distribution `close:S:D:P` and its receiving side `close:S:D:P:T` are one debt;
+            // a transfer's events `transfer:{order}:{event}` are one movement of it.
+            let transfer_group = key
+                .starts_with("transfer:")
+                .then(|| key.rsplit_once(':').map(|(g, _)| g.to_owned()))
+                .flatten();
             if let Some(creditor) = account.strip_prefix("due_to:") {
-                let group = format!("{key}:{creditor}");
+                let group = transfer_group
+                    .clone()
+                    .unwrap_or_else(|| format!("{key}:{creditor}"));
                 let sides = pairs
                     .entry((book.clone(), creditor.to_owned(), currency))
                     .or_default()
@@ -548,7 +854,7 @@ impl crate::Store {
                 let sides = pairs
                     .entry((debtor.to_owned(), book.clone(), currency))
                     .or_default()
-                    .entry(key)
+                    .entry(transfer_group.unwrap_or(key))
                     .or_default();
                 sides.1 += amount;
             }
@@ -573,5 +879,31 @@ impl crate::Store {
                 }
             })
             .collect())
+    }
+}
+
+impl crate::Store {
+    /// The transfer orders a state sends or receives, oldest day first.
+    pub async fn transfers(&self, state: &str) -> Result<Vec<TransferOrder>> {
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE sender = $1 OR receiver = $1 \
+             ORDER BY day, id"
+        );
+        // Safe: column names only; the state is bound.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(state)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+        rows.iter().map(order_from_row).collect()
+    }
+
+    pub async fn transfer(&self, id: &str) -> Result<Option<TransferOrder>> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE id = $1");
+        // Safe: column names only; the id is bound.
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.reader().await?)
+            .await?;
+        row.as_ref().map(order_from_row).transpose()
     }
 }

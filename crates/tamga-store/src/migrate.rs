@@ -36,6 +36,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_treasury.sql"),
         postgres: include_str!("../migrations/postgres/0002_treasury.sql"),
     },
+    Migration {
+        version: 3,
+        name: "transfers",
+        sqlite: include_str!("../migrations/sqlite/0003_transfers.sql"),
+        postgres: include_str!("../migrations/postgres/0003_transfers.sql"),
+    },
 ];
 
 /// Applies the migrations the database lacks. Returns the names of those applied now.

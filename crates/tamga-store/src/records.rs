@@ -271,7 +271,53 @@ pub enum Command {
         currency: String,
         normatives: tamga_treasury::Normatives,
         special_rule: SpecialDutyRule,
+        /// The transfer currency to each other state on the day.
+        transfer_currencies: Vec<(String, String)>,
+        /// The day by which the transfers must be confirmed.
+        due_by: String,
     },
+    /// The sender's treasury sends a transfer order; `rate` (national units per unit of the
+    /// transfer currency) when the two currencies differ.
+    SendTransfer {
+        id: String,
+        on: String,
+        rate: Option<rust_decimal::Decimal>,
+    },
+    /// The receiver's treasury confirms a transfer; one confirmed after its deadline accrues
+    /// interest at `daily_interest_rate`.
+    ConfirmTransfer {
+        id: String,
+        on: String,
+        daily_interest_rate: rust_decimal::Decimal,
+    },
+}
+
+/// What one state owes another for a closed day, and how it was paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TransferOrder {
+    /// `tr:{sender}:{receiver}:{day}`.
+    pub id: String,
+    pub sender: String,
+    pub receiver: String,
+    /// The closed day it comes from.
+    pub day: String,
+    /// The sender's national currency, in which the debt arose.
+    pub currency: String,
+    pub amount_minor: i64,
+    pub transfer_currency: String,
+    /// The last day to confirm it without interest.
+    pub due_by: String,
+    /// `due`, `sent` or `confirmed`.
+    pub status: String,
+    /// National units per unit of the transfer currency, exact, as sent.
+    pub rate: Option<String>,
+    pub transfer_amount_minor: Option<i64>,
+    pub sent_on: Option<String>,
+    pub confirmed_on: Option<String>,
+    pub days_late: Option<i64>,
+    pub daily_interest_rate: Option<String>,
+    /// Interest for the delay, in the sender's national currency.
+    pub interest_minor: Option<i64>,
 }
 
 /// How special (safeguard), anti-dumping and countervailing duties are distributed. The EAEU
@@ -368,6 +414,7 @@ pub enum WriteOutcome {
         closing: DayClosing,
         already: bool,
     },
+    Transfer(TransferOrder),
     /// The request was made before with this idempotency key: its response, verbatim.
     Replayed {
         status: u16,

@@ -269,3 +269,34 @@ pub fn split_on(
         shares,
     })
 }
+
+/// **Conversion of a transfer into its transfer currency:** the amount owed in the sender's
+/// national currency divided by the sending central bank's rate (national units per unit of the
+/// transfer currency), rounded half-up to the minor unit. No legal text on this rounding was
+/// read (domain brief §2.1 item 5 names the currencies, not the rounding); `None` when the rate
+/// is not positive.
+pub fn convert_transfer(amount_minor: i64, rate: Decimal) -> Option<i64> {
+    if rate <= Decimal::ZERO {
+        return None;
+    }
+    let converted = Decimal::from(amount_minor).checked_div(rate)?;
+    let rounded =
+        converted.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    i64::try_from(rounded).ok()
+}
+
+/// **Interest on a late transfer:** simple interest per calendar day on the whole debt, at
+/// `daily_rate` (a fraction: 0.0001 is 0.01 % a day), rounded half-up to the minor unit. The
+/// 2010 agreement (Art. 7) says the defaulting state pays interest for the delay on the whole
+/// debt; **the legal rate and its formula were not read** (domain brief §2.1 item 7), so the
+/// rate is configuration and this formula is tamga's assumption.
+pub fn late_interest(amount_minor: i64, daily_rate: Decimal, days_late: i64) -> i64 {
+    if days_late <= 0 || daily_rate <= Decimal::ZERO {
+        return 0;
+    }
+    let interest = Decimal::from(amount_minor) * daily_rate * Decimal::from(days_late);
+    i64::try_from(
+        interest.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    )
+    .unwrap_or(i64::MAX)
+}

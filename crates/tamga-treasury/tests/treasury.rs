@@ -258,3 +258,33 @@ fn ties_go_to_the_larger_normative_then_the_iso_code() {
     assert!(split_largest_remainder(MAX_AMOUNT + 1, &n, &mut out).is_err());
     assert!(to_minor(Decimal::from_str("1.005").unwrap(), 2).is_err());
 }
+
+#[test]
+fn transfers_convert_and_late_ones_accrue_interest() {
+    use tamga_treasury::{convert_transfer, late_interest};
+    // 61,204.00 RUB at 74.0000 RUB per USD: 827.08108… → 827.08 USD.
+    assert_eq!(
+        convert_transfer(6_120_400, Decimal::from_str("74.0000").unwrap()),
+        Some(82_708)
+    );
+    // Half a cent rounds up.
+    assert_eq!(
+        convert_transfer(1, Decimal::from_str("2").unwrap()),
+        Some(1)
+    );
+    assert_eq!(convert_transfer(100, Decimal::ZERO), None);
+    // 1,000,000.00 three days late at 0.01 % a day: 300.00.
+    assert_eq!(
+        late_interest(100_000_000, Decimal::from_str("0.0001").unwrap(), 3),
+        30_000
+    );
+    assert_eq!(
+        late_interest(100_000_000, Decimal::from_str("0.0001").unwrap(), 0),
+        0
+    );
+    assert_eq!(
+        late_interest(12_345, Decimal::from_str("0.00015").unwrap(), 1),
+        2,
+        "1.85 → 2 kopecks"
+    );
+}

@@ -4,10 +4,10 @@
 
 CREATE TABLE ledger_entries (
     entry_key      TEXT    NOT NULL PRIMARY KEY,
-    kind           TEXT    NOT NULL CHECK (kind IN ('receipt', 'distribution', 'distribution_due')),
+    kind           TEXT    NOT NULL CHECK (kind IN ('receipt', 'distribution', 'distribution_due', 'transfer_sent', 'transfer_confirmed', 'late_interest')),
     state          TEXT    NOT NULL,
     day            TEXT    NOT NULL,
-    pool           TEXT    NOT NULL CHECK (pool IN ('import_duty', 'special_duty')),
+    pool           TEXT    NOT NULL CHECK (pool IN ('import_duty', 'special_duty', 'transfer')),
     currency       TEXT    NOT NULL,
     amount_minor   INTEGER NOT NULL,
     declaration_id TEXT,

@@ -738,7 +738,11 @@ pub async fn migrations_run_once_and_detect_edits(db: &TestDb) {
         .unwrap();
     assert_eq!(
         applied,
-        vec!["0001_declarations".to_string(), "0002_treasury".to_string()]
+        vec![
+            "0001_declarations".to_string(),
+            "0002_treasury".into(),
+            "0003_transfers".into()
+        ]
     );
     let again = tamga_store::migrate::migrate_only(&db.options())
         .await
@@ -920,6 +924,8 @@ async fn close(store: &Store, day: &str) -> (tamga_store::DayClosing, bool) {
                 currency: "RUB".into(),
                 normatives: normatives_2020(),
                 special_rule: tamga_store::SpecialDutyRule::Normatives,
+                transfer_currencies: vec![("KZ".into(), "USD".into())],
+                due_by: day.into(),
             },
         ))
         .await
@@ -1138,4 +1144,112 @@ pub async fn the_books_reconcile_and_a_difference_names_its_entry(db: &TestDb) {
             .filter(|p| p.creditor != "KZ")
             .all(|p| p.difference_minor == 0)
     );
+}
+
+pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &TestDb) {
+    use std::str::FromStr;
+    let store = db.open().await;
+    released(&store, 880_000, "2020-08-03").await;
+    close(&store, "2020-08-03").await;
+    let orders = store.transfers("RU").await.unwrap();
+    assert_eq!(orders.len(), 4, "RU owes AM, BY, KG and KZ");
+    let kz = orders.iter().find(|o| o.receiver == "KZ").unwrap().clone();
+    assert_eq!((kz.amount_minor, kz.status.as_str()), (61_204, "due"));
+    assert_eq!(kz.transfer_currency, "USD");
+    let write = |command: Command| request("treasury:test", command);
+    let order = |outcome: WriteOutcome| match outcome {
+        WriteOutcome::Transfer(order) => order,
+        other => panic!("{other:?}"),
+    };
+    // In USD, a rate is needed; confirming before sending is refused.
+    let no_rate = store
+        .write(write(Command::SendTransfer {
+            id: kz.id.clone(),
+            on: "2020-08-03".into(),
+            rate: None,
+        }))
+        .await
+        .unwrap_err();
+    assert!(no_rate.to_string().contains("rate"), "{no_rate}");
+    let early = store
+        .write(write(Command::ConfirmTransfer {
+            id: kz.id.clone(),
+            on: "2020-08-03".into(),
+            daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+        }))
+        .await
+        .unwrap_err();
+    assert!(
+        early.to_string().contains("only a sent transfer"),
+        "{early}"
+    );
+    let sent = order(
+        store
+            .write(write(Command::SendTransfer {
+                id: kz.id.clone(),
+                on: "2020-08-03".into(),
+                rate: Some(rust_decimal::Decimal::from_str("74.0000").unwrap()),
+            }))
+            .await
+            .unwrap(),
+    );
+    // 612.04 RUB at 74 RUB per USD: 8.27 USD.
+    assert_eq!(
+        (sent.status.as_str(), sent.transfer_amount_minor),
+        ("sent", Some(827))
+    );
+    // In transit, the books differ by the amount on its way.
+    let pairs = store.reconcile("2020-08-01", "2020-08-31").await.unwrap();
+    let pair = pairs.iter().find(|p| p.creditor == "KZ").unwrap();
+    assert_eq!(pair.difference_minor, -61_204);
+    // Confirmed 3 days after its deadline (the 3rd): 3 days of interest at 0.01 % a day.
+    let confirmed = order(
+        store
+            .write(write(Command::ConfirmTransfer {
+                id: kz.id.clone(),
+                on: "2020-08-06".into(),
+                daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+            }))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(confirmed.days_late, Some(3));
+    assert_eq!(
+        confirmed.interest_minor,
+        Some(18),
+        "612.04 × 0.0001 × 3 = 0.18"
+    );
+    let pairs = store.reconcile("2020-08-01", "2020-08-31").await.unwrap();
+    let pair = pairs.iter().find(|p| p.creditor == "KZ").unwrap();
+    assert_eq!(pair.difference_minor, 0, "{pair:?}");
+    assert_eq!(
+        pair.debtor_says_minor, 18,
+        "what is still owed: the interest"
+    );
+    assert_eq!(unbalanced_entries(db).await, 0);
+    // An order on time: no interest.
+    let by = orders.iter().find(|o| o.receiver == "BY").unwrap();
+    store
+        .write(write(Command::SendTransfer {
+            id: by.id.clone(),
+            on: "2020-08-03".into(),
+            rate: Some(rust_decimal::Decimal::from_str("74").unwrap()),
+        }))
+        .await
+        .unwrap();
+    let on_time = order(
+        store
+            .write(write(Command::ConfirmTransfer {
+                id: by.id.clone(),
+                on: "2020-08-03".into(),
+                daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+            }))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (on_time.days_late, on_time.interest_minor),
+        (Some(0), Some(0))
+    );
+    assert!(store.verify_audit().await.unwrap().intact);
 }

@@ -808,5 +808,9 @@ fn transfers_go_in_the_currency_of_their_period_and_pair() {
     assert_eq!(on("RU", "BY", "2022-03-01").as_deref(), Some("RUB"));
     assert_eq!(on("BY", "RU", "2022-03-01").as_deref(), Some("RUB"));
     assert_eq!(on("BY", "KZ", "2022-03-01").as_deref(), Some("USD"));
-    assert_eq!(on("RU", "KZ", "2009-05-02"), None, "before the pooling began");
+    assert_eq!(
+        on("RU", "KZ", "2009-05-02"),
+        None,
+        "before the pooling began"
+    );
 }
