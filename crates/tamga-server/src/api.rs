@@ -81,6 +81,9 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(close_day))
         .routes(routes!(treasury_days))
         .routes(routes!(treasury_reconcile))
+        .routes(routes!(treasury_transfers))
+        .routes(routes!(send_transfer))
+        .routes(routes!(confirm_transfer))
         .routes(routes!(audit_verify))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
@@ -1222,6 +1225,204 @@ async fn treasury_days(
             days,
         },
     )
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct TransferList {
+    state: String,
+    transfers: Vec<tamga_store::TransferOrder>,
+}
+
+/// The transfer orders a state sends or receives: due, sent or confirmed, with any interest
+/// for delay. Its own treasury, or the commission.
+#[utoipa::path(
+    get, path = "/api/v1/treasury/{state}/transfers", tag = "treasury",
+    params(("state" = String, Path, description = "Member state (ISO alpha-2)")),
+    responses((status = 200, body = TransferList), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+async fn treasury_transfers(
+    State(state): State<AppState>,
+    caller: Caller,
+    country: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    treasury_scope(&caller, &country, "read transfers")?;
+    let transfers = state.store.transfers(&country).await?;
+    json_of(
+        StatusCode::OK,
+        &TransferList {
+            state: country,
+            transfers,
+        },
+    )
+}
+
+/// The body of send and confirm.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct TransferAction {
+    /// The day (YYYY-MM-DD); default the business date.
+    date: Option<String>,
+    /// Send only: national units per unit of the transfer currency, the sending central bank's
+    /// rate of the day; default the bundle's rate, when it has one.
+    rate: Option<String>,
+}
+
+/// The order, if the caller is the treasury that acts on it (`sender` or `receiver`).
+async fn order_for(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    side: &str,
+) -> Result<tamga_store::TransferOrder, ApiError> {
+    let order = state
+        .store
+        .transfer(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("such transfer"))?;
+    let own = caller.0.state.as_deref();
+    let visible = caller.0.role == Role::Commission
+        || (caller.0.role == Role::Treasury
+            && (own == Some(&order.sender) || own == Some(&order.receiver)));
+    if !visible {
+        return Err(ApiError::not_found("such transfer"));
+    }
+    let acting = if side == "sender" {
+        &order.sender
+    } else {
+        &order.receiver
+    };
+    if caller.0.role != Role::Treasury || own != Some(acting.as_str()) {
+        return Err(ApiError::forbidden(format!(
+            "only the {side}'s treasury may do this"
+        )));
+    }
+    Ok(order)
+}
+
+fn transfer_response(outcome: WriteOutcome) -> Result<Response, ApiError> {
+    match outcome {
+        WriteOutcome::Transfer(order) => json_of(StatusCode::OK, &order),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+/// Send a due transfer order: the sending state's treasury. A transfer in another currency
+/// than the sender's is converted at the rate given (or the bundle's rate of that day),
+/// half-up to the minor unit.
+#[utoipa::path(
+    post, path = "/api/v1/treasury/transfers/{id}/send", tag = "treasury",
+    params(("id" = String, Path, description = "The order (`tr:{sender}:{receiver}:{day}`)")),
+    request_body(content = Option<TransferAction>, content_type = "application/json"),
+    responses(
+        (status = 200, body = tamga_store::TransferOrder),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not due, or a rate is needed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn send_transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id).map_err(|_| ApiError::not_found("such transfer"))?;
+    let body = body_bytes(body, &state)?;
+    let TransferAction { date, rate } = small_json(&body)?;
+    let order = order_for(&state, &caller, &id, "sender").await?;
+    let day = match date.as_deref() {
+        Some(d) => day_param(d)?,
+        None => state.today(),
+    };
+    let rate = match rate {
+        Some(text) => Some(
+            text.parse::<rust_decimal::Decimal>()
+                .ok()
+                .filter(|r| *r > rust_decimal::Decimal::ZERO)
+                .ok_or_else(|| {
+                    ApiError::invalid_at(
+                        "rate",
+                        format!("expected a positive decimal, got {text:?}"),
+                    )
+                })?,
+        ),
+        None => {
+            let snapshot = &state.tariff.snapshot;
+            match (
+                CountryCode::parse(&order.sender),
+                tamga_core::CurrencyCode::parse(&order.transfer_currency),
+            ) {
+                (Ok(sender), Ok(currency)) => snapshot
+                    .exchange_rate_on(sender, currency, day)
+                    .map(|r| r.rate),
+                _ => None,
+            }
+        }
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command: Command::SendTransfer {
+                id,
+                on: format_date(day),
+                rate,
+            },
+        })
+        .await?;
+    transfer_response(outcome)
+}
+
+/// Confirm a sent transfer: the receiving state's treasury. Confirmed after its deadline, it
+/// accrues interest for each day late on the whole debt, at the service's configured daily
+/// rate (the legal rate is unverified).
+#[utoipa::path(
+    post, path = "/api/v1/treasury/transfers/{id}/confirm", tag = "treasury",
+    params(("id" = String, Path, description = "The order")),
+    request_body(content = Option<TransferAction>, content_type = "application/json"),
+    responses(
+        (status = 200, body = tamga_store::TransferOrder),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not sent yet, or confirmed already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn confirm_transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id).map_err(|_| ApiError::not_found("such transfer"))?;
+    let body = body_bytes(body, &state)?;
+    let TransferAction { date, rate } = small_json(&body)?;
+    if rate.is_some() {
+        return Err(ApiError::invalid_at(
+            "rate",
+            "a rate is given when sending, not confirming",
+        ));
+    }
+    order_for(&state, &caller, &id, "receiver").await?;
+    let day = match date.as_deref() {
+        Some(d) => day_param(d)?,
+        None => state.today(),
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command: Command::ConfirmTransfer {
+                id,
+                on: format_date(day),
+                daily_interest_rate: state.late_interest_daily_rate,
+            },
+        })
+        .await?;
+    transfer_response(outcome)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

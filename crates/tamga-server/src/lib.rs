@@ -52,6 +52,10 @@ impl Default for Limits {
     }
 }
 
+/// The default daily interest on a late transfer: 0.01 % a day, a placeholder until the legal
+/// rate is read (domain brief §2.1 item 7).
+pub const DEFAULT_LATE_INTEREST: &str = "0.0001";
+
 /// The tariff the service answers from: the bundle and a search index per edition.
 pub struct Tariff {
     pub snapshot: TariffSnapshot,
@@ -79,6 +83,9 @@ pub struct Inner {
     pub store: Store,
     /// How special, anti-dumping and countervailing duties are distributed.
     pub special_duty_rule: tamga_store::SpecialDutyRule,
+    /// Interest per calendar day on a transfer confirmed after its deadline (a fraction; the
+    /// legal rate is unverified: docs/treasury.md).
+    pub late_interest_daily_rate: rust_decimal::Decimal,
     pub tokens: auth::TokenCache,
     pub tariff: Arc<Tariff>,
     pub business_date: BusinessDate,
@@ -122,6 +129,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             store,
             special_duty_rule,
+            late_interest_daily_rate: DEFAULT_LATE_INTEREST.parse().unwrap_or_default(),
             tokens: auth::TokenCache::default(),
             tariff,
             business_date,
@@ -131,6 +139,17 @@ impl AppState {
 
     pub fn today(&self) -> Date {
         self.business_date.today()
+    }
+
+    /// The same state with another daily interest rate on late transfers.
+    pub fn with_late_interest(self, rate: rust_decimal::Decimal) -> AppState {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.late_interest_daily_rate = rate;
+                AppState(Arc::new(inner))
+            }
+            Err(shared) => AppState(shared),
+        }
     }
 }
 

@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// How special, anti-dumping and countervailing duties are distributed on closing a day.
     #[arg(long, value_enum, default_value_t = SpecialDuties::Normatives)]
     pub special_duties: SpecialDuties,
+    /// Interest per calendar day on a transfer confirmed after its deadline, as a fraction
+    /// (0.0001 = 0.01 % a day). The legal rate is unverified: docs/treasury.md.
+    #[arg(long, default_value = tamga_server::DEFAULT_LATE_INTEREST)]
+    pub late_interest_daily_rate: rust_decimal::Decimal,
 }
 
 #[derive(Subcommand, Debug)]
@@ -152,6 +156,18 @@ pub enum TreasuryCommand {
     /// Compare what each state's books say it owes each other state with what the other's
     /// books say it is owed, over a period; show every difference and the entries behind it.
     Reconcile(ReconcileArgs),
+    /// The transfer orders a state sends or receives.
+    Transfers(TransfersArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TransfersArgs {
+    #[arg(long)]
+    pub state: String,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -392,6 +408,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Treasury(TreasuryCommand::Report(args)) => crate::treasury_cmd::report(&args),
         Command::Treasury(TreasuryCommand::Reconcile(args)) => {
             crate::treasury_cmd::reconcile(&args)
+        }
+        Command::Treasury(TreasuryCommand::Transfers(args)) => {
+            crate::treasury_cmd::transfers(&args)
         }
     }
 }

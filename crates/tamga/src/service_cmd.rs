@@ -114,7 +114,8 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
             business_date,
             limits,
             args.special_duties.rule(),
-        );
+        )
+        .with_late_interest(args.late_interest_daily_rate);
         tamga_server::serve(listener, state, stop_signal())
             .await
             .context("the server failed")?;

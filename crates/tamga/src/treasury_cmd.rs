@@ -10,7 +10,7 @@ use tamga_core::{CurrencyCode, format_date};
 use tamga_tariff::TariffSnapshot;
 use tamga_treasury::{from_minor, split_on, to_minor};
 
-use crate::cli::{CloseDayArgs, Format, ReconcileArgs, ReportArgs, SplitArgs};
+use crate::cli::{CloseDayArgs, Format, ReconcileArgs, ReportArgs, SplitArgs, TransfersArgs};
 use crate::service_cmd::{open_store, runtime};
 
 /// How the residue is handed out, as the output states it.
@@ -246,5 +246,56 @@ pub fn reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
         } else {
             ExitCode::from(3)
         })
+    })
+}
+
+pub fn transfers(args: &TransfersArgs) -> anyhow::Result<ExitCode> {
+    let state = args.state.to_ascii_uppercase();
+    runtime()?.block_on(async {
+        let store = open_store(&args.db).await?;
+        let orders = store.transfers(&state).await?;
+        store.close().await;
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({"state": state, "transfers": orders}))?
+            ),
+            Format::Text => {
+                if orders.is_empty() {
+                    println!("{state}: no transfer orders");
+                }
+                for o in &orders {
+                    println!(
+                        "{}  {} → {}  {} {}  in {}  due by {}  {}{}{}",
+                        o.id,
+                        o.sender,
+                        o.receiver,
+                        from_minor(o.amount_minor, 2),
+                        o.currency,
+                        o.transfer_currency,
+                        o.due_by,
+                        o.status,
+                        o.transfer_amount_minor
+                            .map(|a| format!(
+                                " ({} {} at {})",
+                                from_minor(a, 2),
+                                o.transfer_currency,
+                                o.rate.as_deref().unwrap_or("")
+                            ))
+                            .unwrap_or_default(),
+                        match o.interest_minor {
+                            Some(i) if i != 0 => format!(
+                                ", {} day(s) late: interest {} {}",
+                                o.days_late.unwrap_or(0),
+                                from_minor(i, 2),
+                                o.currency
+                            ),
+                            _ => String::new(),
+                        }
+                    );
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
     })
 }

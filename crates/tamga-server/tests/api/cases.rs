@@ -1025,6 +1025,69 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         .status,
         StatusCode::FORBIDDEN
     );
+    // Transfer orders: RU owes each state its share, in US dollars (2015 on, except Belarus:
+    // RUB from 2022; this is 2021, so USD too), due by the next day.
+    let orders = app
+        .get("/api/v1/treasury/RU/transfers", Some(&ru_treasury))
+        .await;
+    assert_eq!(orders.status, StatusCode::OK, "{}", orders.text);
+    let list = orders.body["transfers"].as_array().unwrap();
+    let to_kz = list
+        .iter()
+        .find(|o| o["sender"] == "RU" && o["receiver"] == "KZ")
+        .unwrap()
+        .clone();
+    assert_eq!(to_kz["amount_minor"], 1_224_080);
+    assert_eq!(to_kz["transfer_currency"], "USD");
+    assert_eq!(to_kz["due_by"], "2021-03-16");
+    let id = to_kz["id"].as_str().unwrap().to_owned();
+    let send = format!("/api/v1/treasury/transfers/{id}/send");
+    let confirm = format!("/api/v1/treasury/transfers/{id}/confirm");
+    // The receiver may not send it, nor the sender confirm it; a third state does not see it.
+    assert_eq!(
+        app.post(&send, Some(&kz_treasury), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let no_rate = app.post(&send, Some(&ru_treasury), "").await;
+    assert_eq!(
+        no_rate.status,
+        StatusCode::CONFLICT,
+        "a rate is needed: {}",
+        no_rate.text
+    );
+    let sent = app
+        .post(
+            &send,
+            Some(&ru_treasury),
+            r#"{"date": "2021-03-15", "rate": "74.0000"}"#,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+    assert_eq!(
+        sent.body["transfer_amount_minor"], 16_542,
+        "12,240.80 RUB / 74 = 165.416… → 165.42 USD"
+    );
+    assert_eq!(
+        app.post(&confirm, Some(&ru_treasury), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Confirmed on the 19th, three days after its deadline: interest at 0.01 % a day.
+    let confirmed = app
+        .post(&confirm, Some(&kz_treasury), r#"{"date": "2021-03-19"}"#)
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    assert_eq!(confirmed.body["days_late"], 3);
+    assert_eq!(
+        confirmed.body["interest_minor"], 367,
+        "12,240.80 × 0.0001 × 3 = 3.67224"
+    );
+    let after = app
+        .get(
+            "/api/v1/treasury/reconcile?from=2021-03-01&to=2021-03-31",
+            Some(&commission),
+        )
+        .await;
+    assert_eq!(after.body["clean"], true, "{}", after.text);
     // Before the first normatives, or for a non-member: refused with the reason.
     let early = app
         .post(
