@@ -109,6 +109,33 @@ impl App {
         }
     }
 
+    /// Restarts the service on the same database with another business date (a new day).
+    pub async fn next_business_date(&mut self, date: &str) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        let state = AppState::new(
+            self.store.clone(),
+            tariff(),
+            BusinessDate::Fixed(tamga_core::parse_date(date).unwrap()),
+            Limits::default(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(async move {
+            tamga_server::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        }));
+        self.stop = Some(stop);
+    }
+
     pub async fn token(&self, role: Role, state: Option<&str>, tin: Option<&str>) -> String {
         let outcome = self
             .store

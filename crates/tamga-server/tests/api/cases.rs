@@ -1184,3 +1184,188 @@ pub async fn a_distribution_straddling_midnight_uses_each_days_normatives(db: Te
     );
     app.stop().await;
 }
+
+/// Issue 5's end-to-end case: declarations released in three states over two days; each state
+/// closes its days; transfer orders are issued, sent and confirmed, one of them late; the books
+/// reconcile and the late one's interest is right.
+pub async fn three_states_two_days_transfers_and_a_late_one(db: TestDb) {
+    let mut app = App::start(db).await;
+    let by_body = with(
+        &with(
+            &with(
+                &with(RU_BEER, "/state", json!("BY")),
+                "/customs_office",
+                json!("06611"),
+            ),
+            "/declarant/tin",
+            json!("190000001"),
+        ),
+        "/exchange_rates",
+        json!({"USD": "2.6000", "EUR": "3.1000"}),
+    );
+    let declarants = [
+        (
+            "RU",
+            app.token(Role::Declarant, None, Some(RU_TIN)).await,
+            RU_BEER.to_owned(),
+        ),
+        (
+            "KZ",
+            app.token(Role::Declarant, None, Some(KZ_TIN)).await,
+            KZ_WATER.to_owned(),
+        ),
+        (
+            "BY",
+            app.token(Role::Declarant, None, Some("190000001")).await,
+            by_body,
+        ),
+    ];
+    let mut officers = std::collections::HashMap::new();
+    let mut treasuries = std::collections::HashMap::new();
+    for state in ["RU", "KZ", "BY"] {
+        officers.insert(state, app.token(Role::Officer, Some(state), None).await);
+        treasuries.insert(state, app.token(Role::Treasury, Some(state), None).await);
+    }
+    let commission = app.token(Role::Commission, None, None).await;
+    // Day 1: one release in each state; day 2: RU and BY again.
+    for (day, states) in [
+        ("2021-03-15", vec!["RU", "KZ", "BY"]),
+        ("2021-03-16", vec!["RU", "BY"]),
+    ] {
+        if day != "2021-03-15" {
+            app.next_business_date(day).await;
+        }
+        for (state, token, body) in declarants.iter().filter(|(s, _, _)| states.contains(s)) {
+            let id = app.file(token, body).await;
+            let r = app.act(&id, "register", &officers[state]).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let r = app.act(&id, "release", &officers[state]).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+    }
+    // Every state closes both days.
+    let mut totals = std::collections::HashMap::new();
+    for state in ["RU", "KZ", "BY"] {
+        for day in ["2021-03-15", "2021-03-16"] {
+            let r = app
+                .post(
+                    &format!("/api/v1/treasury/{state}/days/{day}/close"),
+                    Some(&treasuries[state]),
+                    "",
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let import = &r.body["pools"][0];
+            let shares: i64 = import["shares"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["amount_minor"].as_i64().unwrap())
+                .sum();
+            assert_eq!(
+                shares,
+                import["total_minor"].as_i64().unwrap(),
+                "conserved to the kopeck"
+            );
+            totals.insert((state, day), import["total_minor"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(
+        totals[&("KZ", "2021-03-16")],
+        0,
+        "nothing released in KZ on the 16th"
+    );
+    assert!(totals[&("BY", "2021-03-16")] > 0);
+    // Send every order the same day, and confirm every one on time but one.
+    let rates = [("RU", "74.0000"), ("KZ", "420.0000"), ("BY", "2.6000")];
+    let mut late = None;
+    for (state, rate) in rates {
+        let list = app
+            .get(
+                &format!("/api/v1/treasury/{state}/transfers"),
+                Some(&treasuries[state]),
+            )
+            .await;
+        for order in list.body["transfers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["sender"] == state)
+        {
+            let id = order["id"].as_str().unwrap();
+            let day = order["day"].as_str().unwrap();
+            let sent = app
+                .post(
+                    &format!("/api/v1/treasury/transfers/{id}/send"),
+                    Some(&treasuries[state]),
+                    &format!(r#"{{"date": "{day}", "rate": "{rate}"}}"#),
+                )
+                .await;
+            assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+            let receiver = order["receiver"].as_str().unwrap();
+            let is_late = id == "tr:RU:BY:2021-03-15";
+            let confirm_on = if is_late {
+                "2021-03-20"
+            } else {
+                order["due_by"].as_str().unwrap()
+            };
+            let Some(receiver_token) = treasuries.get(receiver) else {
+                continue; // AM and KG have no treasury token here: their orders stay sent.
+            };
+            let confirmed = app
+                .post(
+                    &format!("/api/v1/treasury/transfers/{id}/confirm"),
+                    Some(receiver_token),
+                    &format!(r#"{{"date": "{confirm_on}"}}"#),
+                )
+                .await;
+            assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+            if is_late {
+                late = Some(confirmed.body.clone());
+            } else {
+                assert_eq!(confirmed.body["interest_minor"], 0);
+            }
+        }
+    }
+    // The late one: due by the 16th, confirmed on the 20th, 4 days at 0.01 % a day.
+    let late = late.expect("the RU→BY order of the 15th");
+    assert_eq!(late["days_late"], 4);
+    let amount = late["amount_minor"].as_i64().unwrap();
+    let expected = (amount * 4 + 5_000) / 10_000; // × 0.0001 × 4, half-up
+    assert_eq!(late["interest_minor"].as_i64().unwrap(), expected, "{late}");
+    // The books of RU, KZ and BY reconcile among themselves; what AM and KG are owed is in
+    // transit (sent, not confirmed: they have no token here) and shows as exactly that.
+    let books = app
+        .get(
+            "/api/v1/treasury/reconcile?from=2021-03-01&to=2021-03-31",
+            Some(&commission),
+        )
+        .await;
+    for pair in books.body["pairs"].as_array().unwrap() {
+        let confirmed_side = ["RU", "KZ", "BY"].contains(&pair["creditor"].as_str().unwrap());
+        if confirmed_side {
+            assert_eq!(pair["difference_minor"], 0, "{pair}");
+        } else {
+            assert_eq!(
+                pair["debtor_says_minor"].as_i64().unwrap()
+                    + pair["difference_minor"].as_i64().unwrap().abs(),
+                pair["creditor_says_minor"].as_i64().unwrap(),
+                "in transit: {pair}"
+            );
+        }
+    }
+    let ru_by = books.body["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["debtor"] == "RU" && p["creditor"] == "BY")
+        .unwrap()
+        .clone();
+    // All paid but the interest, which both books show as still owed.
+    assert_eq!(
+        ru_by["debtor_says_minor"].as_i64().unwrap(),
+        expected,
+        "{ru_by}"
+    );
+    app.stop().await;
+}

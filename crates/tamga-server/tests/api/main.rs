@@ -47,4 +47,5 @@ on_both_backends!(
     the_audit_chain_is_verified_over_the_api,
     released_duties_are_distributed_when_a_treasury_closes_its_day,
     a_distribution_straddling_midnight_uses_each_days_normatives,
+    three_states_two_days_transfers_and_a_late_one,
 );
