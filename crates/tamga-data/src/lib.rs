@@ -181,6 +181,13 @@ pub static FILES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "union/utc_offsets.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/union/utc_offsets.csv"
+        )),
+    ),
+    (
         "union/rounding_rules.csv",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

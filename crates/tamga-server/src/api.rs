@@ -1147,6 +1147,7 @@ async fn close_day(
         &country,
         day,
         state.special_duty_rule,
+        crate::service::business_now(state.today()),
     )?;
     let outcome = state
         .store

@@ -148,6 +148,25 @@ fn stored_assessment(assessment: &Assessment, document: &Value) -> Result<NewAss
     })
 }
 
+/// A UTC instant as RFC 3339 to the second (`2021-03-16T13:00:00Z`).
+pub fn utc_seconds(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_date(at.date()),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The moment of a report made now on the business date `today`: that day, at the present
+/// time of day (UTC). Without `--today` it is simply now.
+pub fn business_now(today: Date) -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_date(today)
+}
+
 /// The last day to confirm the transfers of a reporting day: the next day. The treaty's
 /// deadline is believed to be "the working day after the reporting day" (domain brief §2.1
 /// item 6, unverified); tamga has no calendar of working days, so it takes the next calendar day.
@@ -163,6 +182,7 @@ pub fn close_day_command(
     state: &str,
     day: Date,
     rule: SpecialDutyRule,
+    reported_at: time::OffsetDateTime,
 ) -> Result<Command, ApiError> {
     let code = tamga_core::CountryCode::parse(state)
         .map_err(|_| ApiError::not_found("such state's single account"))?;
@@ -192,9 +212,23 @@ pub fn close_day_command(
                 .map(|(currency, _)| (receiver.to_string(), currency.to_string()))
         })
         .collect();
+    let offset = snapshot.utc_offset_on(code, day).ok_or_else(|| {
+        ApiError::invalid_at(
+            "state",
+            format!(
+                "the bundle has no UTC offset for {state} on {}: the report's deadline is unknown",
+                format_date(day)
+            ),
+        )
+    })?;
+    let deadline = tamga_treasury::report_deadline(day, offset);
+    let reported_at = reported_at.to_offset(time::UtcOffset::UTC);
     Ok(Command::CloseDay {
         state: state.to_owned(),
         day: format_date(day),
+        reported_at: utc_seconds(reported_at),
+        report_deadline: utc_seconds(deadline),
+        late: reported_at > deadline,
         currency: currency.currency.to_string(),
         normatives,
         special_rule: rule,

@@ -364,6 +364,9 @@ impl Batch {
                 special_rule,
                 transfer_currencies,
                 due_by,
+                reported_at,
+                report_deadline,
+                late,
             } => self.close_day(
                 actor,
                 &now,
@@ -371,6 +374,7 @@ impl Batch {
                 normatives,
                 *special_rule,
                 (transfer_currencies, due_by),
+                (reported_at, report_deadline, *late),
             ),
             Command::SendTransfer { id, on, rate } => {
                 let sent = self.ledger.send(id, on, *rate, &now)?;
@@ -776,6 +780,7 @@ impl Batch {
         Ok(Ok(WriteOutcome::Transfer(order)))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn close_day(
         &mut self,
         actor: &str,
@@ -784,6 +789,7 @@ impl Batch {
         normatives: &tamga_treasury::Normatives,
         rule: crate::SpecialDutyRule,
         (transfer_currencies, due_by): (&[(String, String)], &str),
+        report: (&str, &str, bool),
     ) -> Applied {
         let (closing, already) = self.ledger.close(
             actor,
@@ -795,6 +801,7 @@ impl Batch {
             rule,
             transfer_currencies,
             due_by,
+            report,
         )?;
         if !already {
             let text = serde_json::to_string(&closing)

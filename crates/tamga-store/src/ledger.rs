@@ -408,6 +408,7 @@ impl Ledger {
         rule: SpecialDutyRule,
         transfer_currencies: &[(String, String)],
         due_by: &str,
+        report: (&str, &str, bool),
     ) -> Result<(DayClosing, bool)> {
         let key = (state.to_owned(), day.to_owned());
         if let Some(existing) = self.closings.get(&key) {
@@ -472,6 +473,9 @@ impl Ledger {
             special_rule: rule.as_str().to_owned(),
             receipts,
             closed_at: now.to_owned(),
+            reported_at: report.0.to_owned(),
+            report_deadline: report.1.to_owned(),
+            late: report.2,
             pools,
         };
         self.closing_rows.push(vec![
@@ -482,6 +486,9 @@ impl Ledger {
             Text(closing.special_rule.clone()),
             Int(receipts),
             Text(now.to_owned()),
+            Text(report.0.to_owned()),
+            Text(report.1.to_owned()),
+            Int(i64::from(report.2)),
             Text(actor.to_owned()),
         ]);
         // What the state owes each other state for the day becomes a transfer order.
@@ -613,7 +620,8 @@ pub(crate) async fn load_closing(
     day: &str,
 ) -> Result<Option<DayClosing>> {
     let Some(row) = sqlx::query(
-        "SELECT currency, normative_set, special_rule, receipts, closed_at FROM day_closings \
+        "SELECT currency, normative_set, special_rule, receipts, closed_at, reported_at, \
+         report_deadline, late FROM day_closings \
          WHERE state = $1 AND day = $2",
     )
     .bind(state)
@@ -658,6 +666,9 @@ pub(crate) async fn load_closing(
         special_rule: row.try_get(2)?,
         receipts: row.try_get(3)?,
         closed_at: row.try_get(4)?,
+        reported_at: row.try_get(5)?,
+        report_deadline: row.try_get(6)?,
+        late: row.try_get::<i64, _>(7)? != 0,
         pools,
     }))
 }
@@ -683,7 +694,7 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
     insert_rows(
         conn,
         "day_closings (state, day, currency, normative_set, special_rule, receipts, closed_at, \
-         actor)",
+         reported_at, report_deadline, late, actor)",
         &ledger.closing_rows,
         "",
     )

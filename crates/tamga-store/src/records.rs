@@ -275,6 +275,10 @@ pub enum Command {
         transfer_currencies: Vec<(String, String)>,
         /// The day by which the transfers must be confirmed.
         due_by: String,
+        /// When the report is made (UTC, RFC 3339), its deadline, and whether it is late.
+        reported_at: String,
+        report_deadline: String,
+        late: bool,
     },
     /// The sender's treasury sends a transfer order; `rate` (national units per unit of the
     /// transfer currency) when the two currencies differ.
@@ -379,6 +383,12 @@ pub struct DayClosing {
     /// Receipt lines credited that day.
     pub receipts: i64,
     pub closed_at: String,
+    /// When the daily report was made (the business date at the time of day it was closed).
+    pub reported_at: String,
+    /// 16:00 local time of the state on the next day, in UTC.
+    pub report_deadline: String,
+    /// Reported after its deadline.
+    pub late: bool,
     pub pools: Vec<PoolDistribution>,
 }
 

@@ -56,6 +56,7 @@ fn load_into(source: &dyn BundleSource, issues: &mut Issues) -> TariffSnapshot {
         exchange_rates: load_exchange_rates(source, &refs, &members, issues),
         rounding_rules: load_rounding_rules(source, &members, issues),
         transfer_currencies: load_transfer_currencies(source, &refs, &members, issues),
+        utc_offsets: load_utc_offsets(source, &members, issues),
         excise_rates: Vec::new(),
         member_states,
         countries: HashMap::new(),
@@ -1659,6 +1660,66 @@ fn load_transfer_currencies(
         });
     }
     check_overlaps(places, "transfer currency rule", issues);
+    list
+}
+
+/// `+03:00` → 180 minutes.
+fn parse_utc_offset(text: &str) -> Result<i32, String> {
+    let bytes = text.as_bytes();
+    let well_formed = bytes.len() == 6
+        && (bytes[0] == b'+' || bytes[0] == b'-')
+        && bytes[3] == b':'
+        && [1, 2, 4, 5].iter().all(|&i| bytes[i].is_ascii_digit());
+    if !well_formed {
+        return Err(format!("got {text:?}"));
+    }
+    let hours: i32 = text[1..3].parse().map_err(|_| format!("got {text:?}"))?;
+    let minutes: i32 = text[4..6].parse().map_err(|_| format!("got {text:?}"))?;
+    if hours > 14 || minutes > 59 {
+        return Err(format!("{text} is out of range"));
+    }
+    let total = hours * 60 + minutes;
+    Ok(if bytes[0] == b'-' { -total } else { total })
+}
+
+fn load_utc_offsets(
+    source: &dyn BundleSource,
+    members: &[CountryCode],
+    issues: &mut Issues,
+) -> Vec<UtcOffset> {
+    let mut list = Vec::new();
+    let Some(table) = Table::read(source, "union/utc_offsets.csv", false, issues) else {
+        return list;
+    };
+    let state = table.col("state", true, issues);
+    let from = table.col("valid_from", true, issues);
+    let to = table.col("valid_to", true, issues);
+    let offset = table.col("utc_offset", true, issues);
+    let src = table.col("source", false, issues);
+    let check = table.col("verification", false, issues);
+    let mut places = Vec::new();
+    for row in table.rows() {
+        let code = member_state(&row, state, members, issues).flatten();
+        let period = validity(&row, from, to, issues);
+        let minutes = row.parse(
+            offset,
+            "a UTC offset such as +03:00",
+            parse_utc_offset,
+            issues,
+        );
+        let (Some(code), Some(period), Some(minutes)) = (code, period, minutes) else {
+            continue;
+        };
+        places.push((code, period, row.place(state)));
+        list.push(UtcOffset {
+            state: code,
+            validity: period,
+            minutes,
+            source: row.get(src).to_owned(),
+            verification: verification(&row, check, issues),
+        });
+    }
+    check_overlaps(places, "UTC offset", issues);
     list
 }
 

@@ -476,6 +476,18 @@ pub struct TransferCurrencyRule {
     pub verification: Verification,
 }
 
+/// A member state's offset from UTC for a period (its authorized body's local time, in which
+/// the daily report's 16:00 deadline falls).
+#[derive(Debug, Clone)]
+pub struct UtcOffset {
+    pub state: CountryCode,
+    pub validity: Validity,
+    /// Minutes east of UTC (+03:00 → 180).
+    pub minutes: i32,
+    pub source: String,
+    pub verification: Verification,
+}
+
 /// The whole loaded bundle. Immutable once loaded; every query takes a date.
 #[derive(Debug)]
 pub struct TariffSnapshot {
@@ -498,6 +510,7 @@ pub struct TariffSnapshot {
     pub excise_rates: Vec<ExciseRate>,
     pub rounding_rules: Vec<RoundingRule>,
     pub transfer_currencies: Vec<TransferCurrencyRule>,
+    pub utc_offsets: Vec<UtcOffset>,
     /// English HS texts by 2, 4 or 6-digit code.
     pub hs_english: HashMap<String, String>,
     pub(crate) measures_by_code: CodeMap<Vec<u32>>,
@@ -628,6 +641,14 @@ impl TariffSnapshot {
             None => self.state_currency_on(sender, date)?.currency,
         };
         Some((currency, rule))
+    }
+
+    /// A state's offset from UTC on a date, in minutes.
+    pub fn utc_offset_on(&self, state: CountryCode, date: Date) -> Option<i32> {
+        self.utc_offsets
+            .iter()
+            .find(|o| o.state == state && o.validity.contains(date))
+            .map(|o| o.minutes)
     }
 
     /// The rounding rule of payments in a state on a date.

@@ -300,3 +300,19 @@ pub fn late_interest(amount_minor: i64, daily_rate: Decimal, days_late: i64) -> 
     )
     .unwrap_or(i64::MAX)
 }
+
+/// **The deadline of the daily report** of reporting day `day`: 16:00 local time of the sending
+/// state's authorized body (2010 agreement, Annex 2; EAEU Treaty, Annex 5, para. 40; domain
+/// brief §2.1 item 4), on the day after the reporting day. Which day the 16:00 falls on is read
+/// as "the next day" from "every day … for the reporting day"; unverified. `utc_offset_minutes`
+/// is the state's offset from UTC on that day. The deadline is returned in UTC.
+pub fn report_deadline(day: Date, utc_offset_minutes: i32) -> time::OffsetDateTime {
+    let next = day.next_day().unwrap_or(day);
+    let local = time::PrimitiveDateTime::new(
+        next,
+        time::Time::from_hms(16, 0, 0).unwrap_or(time::Time::MIDNIGHT),
+    );
+    let offset = time::UtcOffset::from_whole_seconds(utc_offset_minutes * 60)
+        .unwrap_or(time::UtcOffset::UTC);
+    local.assume_offset(offset).to_offset(time::UtcOffset::UTC)
+}

@@ -288,3 +288,28 @@ fn transfers_convert_and_late_ones_accrue_interest() {
         "1.85 → 2 kopecks"
     );
 }
+
+#[test]
+fn the_daily_report_is_due_at_16_local_the_next_day() {
+    use tamga_treasury::report_deadline;
+    let day = parse_date("2021-03-15").unwrap();
+    let moscow = report_deadline(day, 180);
+    assert_eq!(moscow.to_string(), "2021-03-16 13:00:00.0 +00:00:00");
+    // Kazakhstan was UTC+6 then: 10:00 UTC.
+    assert_eq!(report_deadline(day, 360).hour(), 10);
+    // Moscow in 2012 (UTC+4): 12:00 UTC.
+    assert_eq!(
+        report_deadline(parse_date("2012-06-01").unwrap(), 240).hour(),
+        12
+    );
+    // The built-in offsets: Moscow UTC+4 in 2013, UTC+3 in 2015.
+    let ru = CountryCode::parse("RU").unwrap();
+    assert_eq!(
+        snapshot().utc_offset_on(ru, parse_date("2013-01-10").unwrap()),
+        Some(240)
+    );
+    assert_eq!(
+        snapshot().utc_offset_on(ru, parse_date("2015-01-10").unwrap()),
+        Some(180)
+    );
+}

@@ -490,6 +490,7 @@ pub fn close_day(
                 "RU",
                 tamga_core::parse_date(&day)?,
                 tamga_store::SpecialDutyRule::Normatives,
+                time::OffsetDateTime::now_utc(),
             )
             .map_err(|e| anyhow::anyhow!(e.describe()))?;
             let t = Instant::now();

@@ -121,6 +121,7 @@ pub fn close_day(snapshot: &TariffSnapshot, args: &CloseDayArgs) -> anyhow::Resu
         &state,
         args.date,
         args.special_duties.rule(),
+        time::OffsetDateTime::now_utc(),
     )
     .map_err(|e| {
         anyhow::anyhow!(

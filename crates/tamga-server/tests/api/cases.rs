@@ -876,7 +876,7 @@ pub async fn the_audit_chain_is_verified_over_the_api(db: TestDb) {
 }
 
 pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: TestDb) {
-    let app = App::start(db).await;
+    let mut app = App::start(db).await;
     let ru_declarant = app.token(Role::Declarant, None, Some(RU_TIN)).await;
     let kz_declarant = app.token(Role::Declarant, None, Some(KZ_TIN)).await;
     let ru_officer = app.token(Role::Officer, Some("RU"), None).await;
@@ -920,6 +920,10 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
     assert_eq!(body["currency"], "RUB");
     assert_eq!(body["normative_set"], "2020");
     assert_eq!(body["receipts"], 2);
+    // The daily report is due by 16:00 Moscow time (UTC+3) the next day; made on the day, it
+    // is on time.
+    assert_eq!(body["report_deadline"], "2021-03-16T13:00:00Z");
+    assert_eq!(body["late"], false);
     // Two declarations of 88,000.00 of import duty each: 176,000.00 by the 2020 normatives.
     let import = &body["pools"][0];
     assert_eq!(import["pool"], "import_duty");
@@ -962,6 +966,10 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
     assert_eq!(kz_closed.status, StatusCode::OK, "{}", kz_closed.text);
     assert_eq!(kz_closed.body["currency"], "KZT");
     assert_eq!(kz_closed.body["receipts"], 1);
+    assert_eq!(
+        kz_closed.body["report_deadline"], "2021-03-16T10:00:00Z",
+        "Astana, UTC+6"
+    );
     // Reports: the state's own treasury and the commission.
     let report = app
         .get(
@@ -1088,6 +1096,18 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         )
         .await;
     assert_eq!(after.body["clean"], true, "{}", after.text);
+    // A report made three days later is flagged late.
+    app.next_business_date("2021-03-20").await;
+    let tardy = app
+        .post(
+            "/api/v1/treasury/RU/days/2021-03-17/close",
+            Some(&ru_treasury),
+            "",
+        )
+        .await;
+    assert_eq!(tardy.status, StatusCode::OK, "{}", tardy.text);
+    assert_eq!(tardy.body["late"], true);
+    assert_eq!(tardy.body["report_deadline"], "2021-03-18T13:00:00Z");
     // Before the first normatives, or for a non-member: refused with the reason.
     let early = app
         .post(
@@ -1152,6 +1172,7 @@ pub async fn a_distribution_straddling_midnight_uses_each_days_normatives(db: Te
             "RU",
             tamga_core::parse_date(day).unwrap(),
             SpecialDutyRule::Normatives,
+            time::OffsetDateTime::now_utc(),
         )
         .unwrap();
         let WriteOutcome::DayClosed { closing, .. } = app

@@ -33,6 +33,9 @@ CREATE TABLE day_closings (
     special_rule   TEXT    NOT NULL,
     receipts       INTEGER NOT NULL,
     closed_at      TEXT    NOT NULL,
+    reported_at    TEXT    NOT NULL,
+    report_deadline TEXT   NOT NULL,
+    late           INTEGER NOT NULL,
     actor          TEXT    NOT NULL,
     PRIMARY KEY (state, day)
 );

@@ -926,6 +926,9 @@ async fn close(store: &Store, day: &str) -> (tamga_store::DayClosing, bool) {
                 special_rule: tamga_store::SpecialDutyRule::Normatives,
                 transfer_currencies: vec![("KZ".into(), "USD".into())],
                 due_by: day.into(),
+                reported_at: format!("{day}T10:00:00Z"),
+                report_deadline: format!("{day}T13:00:00Z"),
+                late: false,
             },
         ))
         .await
