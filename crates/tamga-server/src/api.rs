@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(treasury_days))
         .routes(routes!(treasury_reconcile))
         .routes(routes!(treasury_transfers))
+        .routes(routes!(record_receipt))
         .routes(routes!(send_transfer))
         .routes(routes!(confirm_transfer))
         .routes(routes!(audit_verify))
@@ -1257,6 +1258,152 @@ async fn treasury_transfers(
             transfers,
         },
     )
+}
+
+/// A receipt that is not a release.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReceiptRequest {
+    /// `refund` (credited as a negative receipt) or `penalty_interest`.
+    event: Option<String>,
+    /// `import_duty` (default) or `special_duty`.
+    pool: Option<String>,
+    /// The amount, positive, in the state's national currency (`1500.00`).
+    amount: Option<String>,
+    /// What it concerns, unique per event (a refund decision's number, a payment order's).
+    reference: Option<String>,
+    /// The day (YYYY-MM-DD); default the business date.
+    date: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct RecordedReceipt {
+    entry_key: String,
+    /// The day it was credited: the next open day if its own is closed.
+    day: String,
+    /// Signed: a refund is negative.
+    amount_minor: i64,
+    already_recorded: bool,
+}
+
+/// Record a duty refund (a negative receipt) or penalty interest on import duties on the state's
+/// single account: distributed with the day's receipts when the day is closed. Its own
+/// treasury only; the same event and reference twice records once.
+#[utoipa::path(
+    post, path = "/api/v1/treasury/{state}/receipts", tag = "treasury",
+    params(("state" = String, Path, description = "Member state (ISO alpha-2)")),
+    request_body(content = ReceiptRequest, content_type = "application/json"),
+    responses(
+        (status = 200, body = RecordedReceipt),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn record_receipt(
+    State(state): State<AppState>,
+    caller: Caller,
+    country: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    treasury_scope(&caller, &country, "record receipts")?;
+    caller.require(Role::Treasury, "record receipts")?;
+    let body = body_bytes(body, &state)?;
+    let request: ReceiptRequest = small_json(&body)?;
+    let mut problems = Vec::new();
+    let mut problem = |path: &str, message: String| {
+        problems.push(FieldProblem {
+            path: path.into(),
+            message,
+        })
+    };
+    let event = request.event.clone().unwrap_or_default();
+    if event != "refund" && event != "penalty_interest" {
+        problem(
+            "event",
+            format!("expected refund or penalty_interest, got {event:?}"),
+        );
+    }
+    let pool = request.pool.clone().unwrap_or_else(|| "import_duty".into());
+    if pool != "import_duty" && pool != "special_duty" {
+        problem(
+            "pool",
+            format!("expected import_duty or special_duty, got {pool:?}"),
+        );
+    }
+    let amount = request
+        .amount
+        .as_deref()
+        .and_then(|a| a.parse::<rust_decimal::Decimal>().ok())
+        .filter(|a| *a > rust_decimal::Decimal::ZERO)
+        .and_then(|a| tamga_treasury::to_minor(a, crate::service::MINOR_UNIT_SCALE).ok());
+    if amount.is_none() {
+        problem(
+            "amount",
+            format!(
+                "expected a positive amount with at most two decimals, got {:?}",
+                request.amount
+            ),
+        );
+    }
+    let reference = request.reference.clone().unwrap_or_default();
+    if reference.is_empty() || reference.len() > 100 {
+        problem(
+            "reference",
+            "expected the document it concerns (1 to 100 characters)".into(),
+        );
+    }
+    let day = match request.date.as_deref() {
+        Some(d) => day_param(d)?,
+        None => state.today(),
+    };
+    let currency = CountryCode::parse(&country)
+        .ok()
+        .and_then(|c| state.tariff.snapshot.state_currency_on(c, day))
+        .map(|c| c.currency.to_string());
+    if currency.is_none() {
+        problem(
+            "date",
+            format!("{country} has no national currency on {}", format_date(day)),
+        );
+    }
+    let (Some(amount), Some(currency), true) = (amount, currency, problems.is_empty()) else {
+        return Err(ApiError::invalid(problems));
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command: Command::RecordReceipt {
+                state: country,
+                day: format_date(day),
+                currency,
+                pool,
+                amount_minor: if event == "refund" { -amount } else { amount },
+                event,
+                reference,
+            },
+        })
+        .await?;
+    match outcome {
+        WriteOutcome::Receipt {
+            entry_key,
+            day,
+            amount_minor,
+            already,
+        } => json_of(
+            StatusCode::OK,
+            &RecordedReceipt {
+                entry_key,
+                day,
+                amount_minor,
+                already_recorded: already,
+            },
+        ),
+        _ => Err(ApiError::internal()),
+    }
 }
 
 /// The body of send and confirm.

@@ -72,7 +72,8 @@ fn declaration_id(command: &Command) -> Option<&str> {
         | Command::RevokeToken { .. }
         | Command::CloseDay { .. }
         | Command::SendTransfer { .. }
-        | Command::ConfirmTransfer { .. } => None,
+        | Command::ConfirmTransfer { .. }
+        | Command::RecordReceipt { .. } => None,
     }
 }
 
@@ -82,7 +83,8 @@ fn claim_of(request: &WriteRequest) -> Option<&crate::IdempotencyClaim> {
         | Command::RevokeToken { .. }
         | Command::CloseDay { .. }
         | Command::SendTransfer { .. }
-        | Command::ConfirmTransfer { .. } => None,
+        | Command::ConfirmTransfer { .. }
+        | Command::RecordReceipt { .. } => None,
         _ => request.idempotency.as_ref(),
     }
 }
@@ -263,6 +265,21 @@ impl Batch {
             })
             .collect();
         ledger.load_orders(&mut *conn, &order_ids).await?;
+        let receipt_keys: Vec<String> = requests
+            .iter()
+            .filter_map(|r| match &r.command {
+                Command::RecordReceipt {
+                    event, reference, ..
+                } => Some(format!("{event}:{reference}")),
+                _ => None,
+            })
+            .collect();
+        ledger.load_receipt_keys(&mut *conn, &receipt_keys).await?;
+        for request in requests {
+            if let Command::RecordReceipt { state, .. } = &request.command {
+                ledger.load_last_closed(&mut *conn, state).await?;
+            }
+        }
         for request in requests {
             if let Command::CloseDay { state, day, .. } = &request.command {
                 ledger.load_for_close(&mut *conn, state, day).await?;
@@ -376,6 +393,37 @@ impl Batch {
                 (transfer_currencies, due_by),
                 (reported_at, report_deadline, *late),
             ),
+            Command::RecordReceipt {
+                state,
+                day,
+                currency,
+                pool,
+                event,
+                reference,
+                amount_minor,
+            } => {
+                let key = format!("{event}:{reference}");
+                let (day, amount_minor, already) =
+                    self.ledger
+                        .record(&key, state, day, currency, pool, *amount_minor, &now);
+                if !already {
+                    let after = sha256_hex(format!("{key}\n{day}\n{amount_minor}").as_bytes());
+                    self.audit(
+                        &now,
+                        actor,
+                        &format!("treasury.{event}"),
+                        &key,
+                        None,
+                        &after,
+                    );
+                }
+                Ok(Ok(WriteOutcome::Receipt {
+                    entry_key: key,
+                    day,
+                    amount_minor,
+                    already,
+                }))
+            }
             Command::SendTransfer { id, on, rate } => {
                 let sent = self.ledger.send(id, on, *rate, &now)?;
                 self.transfer_outcome(actor, &now, "treasury.send", sent)

@@ -57,6 +57,8 @@ pub(crate) struct Ledger {
     /// Transfer orders loaded or made by this batch, and which of them changed.
     pub orders: HashMap<String, TransferOrder>,
     pub dirty_orders: Vec<String>,
+    /// Keys of receipts recorded before (loaded) or by this batch: (day, amount).
+    pub known_receipts: HashMap<String, (String, i64)>,
 }
 
 const ORDER_COLUMNS: &str = "id, sender, receiver, day, currency, amount_minor, transfer_currency, \
@@ -290,6 +292,85 @@ impl Ledger {
         Ok(Ok(order))
     }
 
+    pub async fn load_receipt_keys(
+        &mut self,
+        conn: &mut AnyConnection,
+        keys: &[String],
+    ) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT entry_key, day, amount_minor FROM ledger_entries WHERE entry_key IN ({})",
+            crate::batch::placeholders(1, keys.len())
+        );
+        // Safe: placeholders only.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for key in keys {
+            query = query.bind(key.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            self.known_receipts
+                .insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        }
+        Ok(())
+    }
+
+    /// The first day of `state` not yet closed, from `day` on.
+    fn open_day(&self, state: &str, day: &str) -> String {
+        match self.last_closed.get(state).cloned().flatten() {
+            Some(last) if last.as_str() >= day => next_day(&last).unwrap_or_else(|| day.to_owned()),
+            _ => day.to_owned(),
+        }
+    }
+
+    /// A refund or penalty interest: one receipt entry, once per key.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        key: &str,
+        state: &str,
+        day: &str,
+        currency: &str,
+        pool: &str,
+        amount_minor: i64,
+        now: &str,
+    ) -> (String, i64, bool) {
+        if let Some((day, amount)) = self.known_receipts.get(key) {
+            return (day.clone(), *amount, true);
+        }
+        let day = self.open_day(state, day);
+        self.entries.push(vec![
+            Text(key.to_owned()),
+            Text("receipt".into()),
+            Text(state.to_owned()),
+            Text(day.clone()),
+            Text(pool.to_owned()),
+            Text(currency.to_owned()),
+            Int(amount_minor),
+            OptText(None),
+            OptInt(None),
+            Text(now.to_owned()),
+        ]);
+        self.post(key, state, "single_account", amount_minor, 1);
+        self.post(
+            key,
+            state,
+            &format!("to_distribute:{pool}"),
+            -amount_minor,
+            2,
+        );
+        let sum = self
+            .sums
+            .entry((state.to_owned(), day.clone(), pool.to_owned()))
+            .or_insert((0, 0));
+        sum.0 += amount_minor;
+        sum.1 += 1;
+        self.known_receipts
+            .insert(key.to_owned(), (day.clone(), amount_minor));
+        (day, amount_minor, false)
+    }
+
     pub async fn load_last_closed(&mut self, conn: &mut AnyConnection, state: &str) -> Result<()> {
         if self.last_closed.contains_key(state) {
             return Ok(());
@@ -340,10 +421,7 @@ impl Ledger {
     /// The receipts of a released declaration: one entry per distributed payment line, on the
     /// first day of the state that is not yet closed.
     pub fn receive(&mut self, id: &str, version: i64, state: &str, day: &str, now: &str) {
-        let day = match self.last_closed.get(state).cloned().flatten() {
-            Some(last) if last.as_str() >= day => next_day(&last).unwrap_or_else(|| day.to_owned()),
-            _ => day.to_owned(),
-        };
+        let day = self.open_day(state, day);
         let lines: Vec<LoadedLine> = self
             .lines_of
             .get(id)

@@ -280,6 +280,22 @@ pub enum Command {
         report_deadline: String,
         late: bool,
     },
+    /// A receipt that is not a release: a duty refund (negative) or penalty interest on import
+    /// duties, credited to the state's single account and distributed like any receipt. The
+    /// key `{event}:{reference}` makes it happen once.
+    RecordReceipt {
+        state: String,
+        day: String,
+        currency: String,
+        /// `import_duty` or `special_duty`.
+        pool: String,
+        /// `refund` or `penalty_interest`.
+        event: String,
+        /// The declaration or payment document it concerns.
+        reference: String,
+        /// Signed: a refund is negative.
+        amount_minor: i64,
+    },
     /// The sender's treasury sends a transfer order; `rate` (national units per unit of the
     /// transfer currency) when the two currencies differ.
     SendTransfer {
@@ -425,6 +441,13 @@ pub enum WriteOutcome {
         already: bool,
     },
     Transfer(TransferOrder),
+    /// A receipt recorded now, or (`already`) before under the same key.
+    Receipt {
+        entry_key: String,
+        day: String,
+        amount_minor: i64,
+        already: bool,
+    },
     /// The request was made before with this idempotency key: its response, verbatim.
     Replayed {
         status: u16,

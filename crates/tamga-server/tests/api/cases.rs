@@ -1390,3 +1390,67 @@ pub async fn three_states_two_days_transfers_and_a_late_one(db: TestDb) {
     );
     app.stop().await;
 }
+
+/// A refund is a negative receipt and penalty interest a positive one; a day of net refunds
+/// splits into negative shares and makes no transfer order.
+pub async fn refunds_and_penalty_interest_are_receipts_too(db: TestDb) {
+    let app = App::start(db).await;
+    let ru = app.token(Role::Treasury, Some("RU"), None).await;
+    let kz = app.token(Role::Treasury, Some("KZ"), None).await;
+    let receipts = "/api/v1/treasury/RU/receipts";
+    let penalty =
+        r#"{"event": "penalty_interest", "amount": "1000.00", "reference": "pen-2021-77"}"#;
+    let refund = r#"{"event": "refund", "amount": "1500.00", "reference": "ref-2021-12"}"#;
+    assert_eq!(
+        app.post(receipts, Some(&kz), penalty).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let first = app.post(receipts, Some(&ru), penalty).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["amount_minor"], 100_000);
+    assert_eq!(first.body["already_recorded"], false);
+    let again = app.post(receipts, Some(&ru), penalty).await;
+    assert_eq!(
+        again.body["already_recorded"], true,
+        "the same event and reference: once"
+    );
+    let r = app.post(receipts, Some(&ru), refund).await;
+    assert_eq!(r.body["amount_minor"], -150_000);
+    let bad = app
+        .post(
+            receipts,
+            Some(&ru),
+            r#"{"event": "gift", "amount": "-1", "reference": ""}"#,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_paths(), vec!["event", "amount", "reference"]);
+    let closed = app
+        .post("/api/v1/treasury/RU/days/2021-03-15/close", Some(&ru), "")
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let import = &closed.body["pools"][0];
+    assert_eq!(
+        import["total_minor"], -50_000,
+        "1000.00 of interest less 1500.00 refunded"
+    );
+    let shares: Vec<i64> = import["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["amount_minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shares.iter().sum::<i64>(), -50_000);
+    assert!(
+        shares.iter().all(|s| *s <= 0),
+        "no share of a negative amount is positive"
+    );
+    let orders = app.get("/api/v1/treasury/RU/transfers", Some(&ru)).await;
+    assert_eq!(orders.body["transfers"], json!([]));
+    // After the close, a receipt of that day is credited to the next day.
+    let late = app
+        .post(receipts, Some(&ru), r#"{"event": "penalty_interest", "amount": "1.00", "reference": "pen-2021-78", "date": "2021-03-15"}"#)
+        .await;
+    assert_eq!(late.body["day"], "2021-03-16");
+    app.stop().await;
+}

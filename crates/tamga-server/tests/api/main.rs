@@ -48,4 +48,5 @@ on_both_backends!(
     released_duties_are_distributed_when_a_treasury_closes_its_day,
     a_distribution_straddling_midnight_uses_each_days_normatives,
     three_states_two_days_transfers_and_a_late_one,
+    refunds_and_penalty_interest_are_receipts_too,
 );
