@@ -52,4 +52,5 @@ conformance!(
     a_day_of_many_receipts_is_conserved_to_the_kopeck,
     the_books_reconcile_and_a_difference_names_its_entry,
     transfers_are_sent_confirmed_and_charged_interest_when_late,
+    ledger_properties_hold_over_arbitrary_receipts,
 );

@@ -1256,3 +1256,71 @@ pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &Te
     );
     assert!(store.verify_audit().await.unwrap().intact);
 }
+
+/// Properties of the ledger over arbitrary days of receipts (refunds and penalty interest of
+/// any sign): the distribution conserves the net receipts to the kopeck, every entry balances,
+/// closing twice changes nothing, and each pair of books says the same.
+pub async fn ledger_properties_hold_over_arbitrary_receipts(db: &TestDb) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let store = db.open().await;
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = TestRunner::new(Config {
+        cases: 12,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let day_counter = std::sync::atomic::AtomicU32::new(0);
+    let strategy = prop::collection::vec(-5_000_000_000i64..5_000_000_000, 0..25);
+    runner
+        .run(&strategy, |amounts| {
+            tokio::task::block_in_place(|| {
+                handle.block_on(async {
+                    let n = day_counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let day = format!("2021-{:02}-{:02}", 1 + n / 28, 1 + n % 28);
+                    for (i, amount) in amounts.iter().enumerate() {
+                        store
+                            .write(request(
+                                "treasury:tok_ru",
+                                Command::RecordReceipt {
+                                    state: "RU".into(),
+                                    day: day.clone(),
+                                    currency: "RUB".into(),
+                                    pool: "import_duty".into(),
+                                    event: if *amount < 0 {
+                                        "refund"
+                                    } else {
+                                        "penalty_interest"
+                                    }
+                                    .into(),
+                                    reference: format!("{day}-{i}"),
+                                    amount_minor: *amount,
+                                },
+                            ))
+                            .await
+                            .unwrap();
+                    }
+                    let (closing, already) = close(&store, &day).await;
+                    prop_assert!(!already);
+                    let net: i64 = amounts.iter().sum();
+                    let pool = &closing.pools[0];
+                    prop_assert_eq!(pool.total_minor, net);
+                    prop_assert_eq!(pool.shares.iter().map(|s| s.amount_minor).sum::<i64>(), net);
+                    prop_assert!(
+                        pool.shares
+                            .iter()
+                            .all(|s| s.amount_minor.signum() * net.signum() >= 0)
+                    );
+                    let (again, already) = close(&store, &day).await;
+                    prop_assert!(already);
+                    prop_assert_eq!(again, closing);
+                    prop_assert_eq!(unbalanced_entries(db).await, 0);
+                    for pair in store.reconcile(&day, &day).await.unwrap() {
+                        prop_assert_eq!(pair.debtor_says_minor, pair.creditor_says_minor);
+                    }
+                    Ok(())
+                })
+            })
+        })
+        .unwrap();
+}
