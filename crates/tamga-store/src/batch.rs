@@ -89,6 +89,29 @@ fn claim_of(request: &WriteRequest) -> Option<&crate::IdempotencyClaim> {
     }
 }
 
+/// The rows of `select` (a `SELECT … FROM …` without a `WHERE`) whose `column` is one of
+/// `values`, in one query.
+pub(crate) async fn fetch_in(
+    conn: &mut AnyConnection,
+    select: &str,
+    column: &str,
+    values: &[&str],
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{select} WHERE {column} IN ({})",
+        placeholders(1, values.len())
+    );
+    // Safe: the text is this crate's SQL and placeholders; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for value in values {
+        query = query.bind(*value);
+    }
+    Ok(query.fetch_all(&mut *conn).await?)
+}
+
 pub(crate) fn placeholders(from: usize, count: usize) -> String {
     (from..from + count)
         .map(|i| format!("${i}"))

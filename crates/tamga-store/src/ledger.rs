@@ -101,20 +101,9 @@ fn next_day(day: &str) -> Option<String> {
 
 impl Ledger {
     pub async fn load_lines(&mut self, conn: &mut AnyConnection, ids: &[&str]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT declaration_id, version, line, kind, amount_minor, currency FROM payment_lines \
-             WHERE declaration_id IN ({})",
-            crate::batch::placeholders(1, ids.len())
-        );
-        // Safe: placeholders only.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
+        let select = "SELECT declaration_id, version, line, kind, amount_minor, currency \
+                      FROM payment_lines";
+        for row in crate::batch::fetch_in(conn, select, "declaration_id", ids).await? {
             self.lines_of
                 .entry(row.try_get(0)?)
                 .or_default()
@@ -130,19 +119,8 @@ impl Ledger {
     }
 
     pub async fn load_orders(&mut self, conn: &mut AnyConnection, ids: &[&str]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE id IN ({})",
-            crate::batch::placeholders(1, ids.len())
-        );
-        // Safe: column names and placeholders only.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
+        let select = format!("SELECT {ORDER_COLUMNS} FROM transfer_orders");
+        for row in crate::batch::fetch_in(conn, &select, "id", ids).await? {
             let order = order_from_row(&row)?;
             self.orders.insert(order.id.clone(), order);
         }
@@ -297,19 +275,9 @@ impl Ledger {
         conn: &mut AnyConnection,
         keys: &[String],
     ) -> Result<()> {
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT entry_key, day, amount_minor FROM ledger_entries WHERE entry_key IN ({})",
-            crate::batch::placeholders(1, keys.len())
-        );
-        // Safe: placeholders only.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for key in keys {
-            query = query.bind(key.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let select = "SELECT entry_key, day, amount_minor FROM ledger_entries";
+        for row in crate::batch::fetch_in(conn, select, "entry_key", &keys).await? {
             self.known_receipts
                 .insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
         }
