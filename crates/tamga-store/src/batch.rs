@@ -304,8 +304,16 @@ impl Batch {
             }
         }
         for request in requests {
-            if let Command::CloseDay { state, day, .. } = &request.command {
-                ledger.load_for_close(&mut *conn, state, day).await?;
+            if let Command::CloseDay {
+                state,
+                day,
+                currency,
+                ..
+            } = &request.command
+            {
+                ledger
+                    .load_for_close(&mut *conn, state, day, currency)
+                    .await?;
                 ledger.load_last_closed(&mut *conn, state).await?;
             }
         }

@@ -59,6 +59,16 @@ pub(crate) struct Ledger {
     pub dirty_orders: Vec<String>,
     /// Keys of receipts recorded before (loaded) or by this batch: (day, amount).
     pub known_receipts: HashMap<String, (String, i64)>,
+    /// (sender, receiver) → what the sender's closed days have made it owe the receiver, less
+    /// the transfer orders already made: negative after a day of net refunds.
+    pub carry: HashMap<(String, String), i64>,
+}
+
+fn text_sum(row: &sqlx::any::AnyRow, at: usize) -> Result<i64> {
+    let text: Option<String> = row.try_get(at)?;
+    text.unwrap_or_else(|| "0".into())
+        .parse()
+        .map_err(|_| StoreError::Database("a sum is not an integer".into()))
 }
 
 const ORDER_COLUMNS: &str = "id, sender, receiver, day, currency, amount_minor, transfer_currency, \
@@ -357,7 +367,35 @@ impl Ledger {
         conn: &mut AnyConnection,
         state: &str,
         day: &str,
+        currency: &str,
     ) -> Result<()> {
+        // What earlier days left owed or overpaid, per receiver, in this currency.
+        let shares = sqlx::query(
+            "SELECT s.to_state, CAST(SUM(s.amount_minor) AS TEXT) FROM distribution_shares s \
+             JOIN day_closings c ON c.state = s.state AND c.day = s.day \
+             WHERE s.state = $1 AND c.currency = $2 AND s.to_state <> $1 GROUP BY s.to_state",
+        )
+        .bind(state)
+        .bind(currency)
+        .fetch_all(&mut *conn)
+        .await?;
+        let orders = sqlx::query(
+            "SELECT receiver, CAST(SUM(amount_minor) AS TEXT) FROM transfer_orders \
+             WHERE sender = $1 AND currency = $2 GROUP BY receiver",
+        )
+        .bind(state)
+        .bind(currency)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &shares {
+            let receiver: String = row.try_get(0)?;
+            self.carry
+                .insert((state.to_owned(), receiver), text_sum(row, 1)?);
+        }
+        for row in &orders {
+            let receiver: String = row.try_get(0)?;
+            *self.carry.entry((state.to_owned(), receiver)).or_default() -= text_sum(row, 1)?;
+        }
         let key = (state.to_owned(), day.to_owned());
         if let Some(closing) = load_closing(&mut *conn, state, day).await? {
             self.closings.insert(key, closing);
@@ -537,14 +575,25 @@ impl Ledger {
             Int(i64::from(report.2)),
             Text(actor.to_owned()),
         ]);
-        // What the state owes each other state for the day becomes a transfer order.
-        let mut owed: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        // What the state owes each other state becomes a transfer order: the day's shares plus
+        // what earlier days carried (a day of net refunds leaves the receiver owing it back,
+        // which the next order between them nets out).
+        let mut owed: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
         for pool in &closing.pools {
             for share in pool.shares.iter().filter(|s| s.state != state) {
-                *owed.entry(share.state.as_str()).or_default() += share.amount_minor;
+                *owed.entry(share.state.clone()).or_default() += share.amount_minor;
             }
         }
+        for (receiver, amount) in owed.iter_mut() {
+            let carried = self
+                .carry
+                .entry((state.to_owned(), receiver.clone()))
+                .or_default();
+            *amount += *carried;
+            *carried = if *amount > 0 { 0 } else { *amount };
+        }
         for (receiver, amount) in owed.into_iter().filter(|(_, a)| *a > 0) {
+            let receiver = receiver.as_str();
             let transfer_currency = transfer_currencies
                 .iter()
                 .find(|(r, _)| r == receiver)

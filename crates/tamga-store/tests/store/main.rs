@@ -53,4 +53,5 @@ conformance!(
     the_books_reconcile_and_a_difference_names_its_entry,
     transfers_are_sent_confirmed_and_charged_interest_when_late,
     ledger_properties_hold_over_arbitrary_receipts,
+    a_refund_day_is_netted_into_the_next_transfer,
 );

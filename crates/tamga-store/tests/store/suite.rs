@@ -1324,3 +1324,63 @@ pub async fn ledger_properties_hold_over_arbitrary_receipts(db: &TestDb) {
         })
         .unwrap();
 }
+
+/// A day of net refunds leaves each receiver owing its part back; the next order between them
+/// is reduced by it.
+pub async fn a_refund_day_is_netted_into_the_next_transfer(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .write(request(
+            "treasury:tok_ru",
+            Command::RecordReceipt {
+                state: "RU".into(),
+                day: "2020-09-01".into(),
+                currency: "RUB".into(),
+                pool: "import_duty".into(),
+                event: "refund".into(),
+                reference: "refund-1".into(),
+                amount_minor: -100_000,
+            },
+        ))
+        .await
+        .unwrap();
+    let (refund_day, _) = close(&store, "2020-09-01").await;
+    assert!(
+        store.transfers("RU").await.unwrap().is_empty(),
+        "nobody is owed anything"
+    );
+    let kz_back = refund_day.pools[0]
+        .shares
+        .iter()
+        .find(|s| s.state == "KZ")
+        .unwrap()
+        .amount_minor;
+    assert_eq!(
+        kz_back, -6_955,
+        "KZ owes back 69.55 of the 1,000.00 refunded"
+    );
+    released(&store, 880_000, "2020-09-02").await;
+    let (next, _) = close(&store, "2020-09-02").await;
+    let kz_share = next.pools[0]
+        .shares
+        .iter()
+        .find(|s| s.state == "KZ")
+        .unwrap()
+        .amount_minor;
+    let orders = store.transfers("RU").await.unwrap();
+    let kz = orders.iter().find(|o| o.receiver == "KZ").unwrap();
+    assert_eq!(kz.day, "2020-09-02");
+    assert_eq!(kz.amount_minor, kz_share + kz_back, "61,204 less 6,955");
+    assert_eq!(kz.amount_minor, 54_249);
+    // Every order of the day nets the refund.
+    let total_orders: i64 = orders.iter().map(|o| o.amount_minor).sum();
+    let others = |c: &tamga_store::DayClosing| -> i64 {
+        c.pools[0]
+            .shares
+            .iter()
+            .filter(|s| s.state != "RU")
+            .map(|s| s.amount_minor)
+            .sum()
+    };
+    assert_eq!(total_orders, others(&next) + others(&refund_day));
+}
