@@ -391,13 +391,24 @@ struct DeclarationList {
     next_cursor: Option<String>,
 }
 
+/// A day parameter, `YYYY-MM-DD`; a 400 naming the parameter otherwise.
+fn parse_day(name: &str, text: &str) -> Result<tamga_core::Date, ApiError> {
+    parse_date(text)
+        .map_err(|_| ApiError::bad_request(format!("{name}: expected YYYY-MM-DD, got {text:?}")))
+}
+
+/// A day parameter, or the business date when it is absent.
+fn day_or_today(
+    state: &AppState,
+    name: &str,
+    value: Option<&str>,
+) -> Result<tamga_core::Date, ApiError> {
+    value.map_or_else(|| Ok(state.today()), |v| parse_day(name, v))
+}
+
 fn date_param(name: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     value
-        .map(|v| {
-            parse_date(&v).map(format_date).map_err(|_| {
-                ApiError::bad_request(format!("{name}: expected YYYY-MM-DD, got {v:?}"))
-            })
-        })
+        .map(|v| parse_day(name, &v).map(format_date))
         .transpose()
 }
 
@@ -995,10 +1006,7 @@ async fn tariff_show(
     let code =
         CommodityCode::parse(&code).map_err(|e| ApiError::bad_request(format!("code: {e}")))?;
     let params: ShowParams = query(raw)?;
-    let date = match date_param("date", params.date)? {
-        Some(d) => parse_date(&d).map_err(|_| ApiError::internal())?,
-        None => state.today(),
-    };
+    let date = day_or_today(&state, "date", params.date.as_deref())?;
     let in_quota = match params.in_quota.as_deref() {
         None | Some("false") => false,
         Some("true") => true,
@@ -1058,10 +1066,7 @@ async fn tariff_search(
             .filter(|l| (1..=100).contains(l))
             .ok_or_else(|| ApiError::bad_request(format!("limit: expected 1 to 100, got {l:?}")))?,
     };
-    let date = match date_param("date", params.date)? {
-        Some(d) => parse_date(&d).map_err(|_| ApiError::internal())?,
-        None => state.today(),
-    };
+    let date = day_or_today(&state, "date", params.date.as_deref())?;
     let snapshot = &state.tariff.snapshot;
     let position = snapshot
         .editions
@@ -1104,11 +1109,6 @@ fn treasury_scope(caller: &Caller, state: &str, doing: &str) -> Result<(), ApiEr
     }
 }
 
-fn day_param(text: &str) -> Result<tamga_core::Date, ApiError> {
-    parse_date(text)
-        .map_err(|_| ApiError::bad_request(format!("date: expected YYYY-MM-DD, got {text:?}")))
-}
-
 #[derive(serde::Serialize, ToSchema)]
 struct ClosedDay {
     /// True when the day was closed before: closing twice changes nothing.
@@ -1142,7 +1142,7 @@ async fn close_day(
     };
     treasury_scope(&caller, &country, "close a day")?;
     caller.require(Role::Treasury, "close a day")?;
-    let day = day_param(&date)?;
+    let day = parse_day("date", &date)?;
     let command = close_day_command(
         &state.tariff.snapshot,
         &country,
@@ -1208,12 +1208,9 @@ async fn treasury_days(
     let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
     treasury_scope(&caller, &country, "read a single account")?;
     let params: DaysParams = query(raw)?;
-    let from = match params.from.as_deref() {
-        Some(f) => day_param(f)?,
-        None => state.today(),
-    };
+    let from = day_or_today(&state, "from", params.from.as_deref())?;
     let to = match params.to.as_deref() {
-        Some(t) => day_param(t)?,
+        Some(t) => parse_day("to", t)?,
         None => from,
     };
     let (from, to) = (format_date(from), format_date(to));
@@ -1354,10 +1351,7 @@ async fn record_receipt(
             "expected the document it concerns (1 to 100 characters)".into(),
         );
     }
-    let day = match request.date.as_deref() {
-        Some(d) => day_param(d)?,
-        None => state.today(),
-    };
+    let day = day_or_today(&state, "date", request.date.as_deref())?;
     let currency = CountryCode::parse(&country)
         .ok()
         .and_then(|c| state.tariff.snapshot.state_currency_on(c, day))
@@ -1480,10 +1474,7 @@ async fn send_transfer(
     let body = body_bytes(body, &state)?;
     let TransferAction { date, rate } = small_json(&body)?;
     let order = order_for(&state, &caller, &id, "sender").await?;
-    let day = match date.as_deref() {
-        Some(d) => day_param(d)?,
-        None => state.today(),
-    };
+    let day = day_or_today(&state, "date", date.as_deref())?;
     let rate = match rate {
         Some(text) => Some(
             text.parse::<rust_decimal::Decimal>()
@@ -1554,10 +1545,7 @@ async fn confirm_transfer(
         ));
     }
     order_for(&state, &caller, &id, "receiver").await?;
-    let day = match date.as_deref() {
-        Some(d) => day_param(d)?,
-        None => state.today(),
-    };
+    let day = day_or_today(&state, "date", date.as_deref())?;
     let outcome = state
         .store
         .write(WriteRequest {
@@ -1616,7 +1604,10 @@ async fn treasury_reconcile(
             "from and to: both days are needed (YYYY-MM-DD)",
         ));
     };
-    let (from, to) = (format_date(day_param(from)?), format_date(day_param(to)?));
+    let (from, to) = (
+        format_date(parse_day("from", from)?),
+        format_date(parse_day("to", to)?),
+    );
     let mut pairs = state.store.reconcile(&from, &to).await?;
     if caller.0.role == Role::Treasury {
         let own = caller.0.state.clone().unwrap_or_default();

@@ -144,6 +144,22 @@ impl Ledger {
         self.orders.insert(order.id.clone(), order);
     }
 
+    /// The order, if it is in `status` (what `doing` needs).
+    fn order_in(&self, id: &str, status: &str, doing: &str) -> Result<TransferOrder, StoreError> {
+        let order = self
+            .orders
+            .get(id)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        if order.status != status {
+            return Err(StoreError::Conflict(format!(
+                "transfer {id} is {}; only a {status} transfer can be {doing}",
+                order.status
+            )));
+        }
+        Ok(order)
+    }
+
     /// Sends a due order: the money leaves the sender's single account.
     pub fn send(
         &mut self,
@@ -151,31 +167,23 @@ impl Ledger {
         on: &str,
         rate: Option<rust_decimal::Decimal>,
         now: &str,
-    ) -> Result<Result<TransferOrder, StoreError>> {
-        let Some(mut order) = self.orders.get(id).cloned() else {
-            return Ok(Err(StoreError::NotFound(id.to_owned())));
-        };
-        if order.status != "due" {
-            return Ok(Err(StoreError::Conflict(format!(
-                "transfer {id} is {}; only a due transfer can be sent",
-                order.status
-            ))));
-        }
+    ) -> Result<TransferOrder, StoreError> {
+        let mut order = self.order_in(id, "due", "sent")?;
         let (rate, converted) = if order.transfer_currency == order.currency {
             (rust_decimal::Decimal::ONE, order.amount_minor)
         } else {
             let Some(rate) = rate else {
-                return Ok(Err(StoreError::Conflict(format!(
+                return Err(StoreError::Conflict(format!(
                     "transfer {id} is in {}: the rate of {} per {} on {on} is needed",
                     order.transfer_currency, order.currency, order.transfer_currency
-                ))));
+                )));
             };
             match tamga_treasury::convert_transfer(order.amount_minor, rate) {
                 Some(converted) => (rate, converted),
                 None => {
-                    return Ok(Err(StoreError::Conflict(format!(
+                    return Err(StoreError::Conflict(format!(
                         "the rate {rate} is not a positive number"
-                    ))));
+                    )));
                 }
             }
         };
@@ -184,31 +192,33 @@ impl Ledger {
         order.transfer_amount_minor = Some(converted);
         order.sent_on = Some(on.to_owned());
         let key = format!("transfer:{id}:sent");
-        self.entries.push(transfer_entry(
+        self.entries.push(entry_row(
             &key,
             "transfer_sent",
             &order.sender,
             on,
+            "transfer",
             &order.currency,
             order.amount_minor,
+            None,
             now,
         ));
         self.post(
             &key,
-            &order.sender.clone(),
+            &order.sender,
             &format!("due_to:{}", order.receiver),
             order.amount_minor,
             1,
         );
         self.post(
             &key,
-            &order.sender.clone(),
+            &order.sender,
             "single_account",
             -order.amount_minor,
             2,
         );
         self.touch_order(order.clone());
-        Ok(Ok(order))
+        Ok(order)
     }
 
     /// Confirms a sent order; after its deadline, interest on the whole debt for each day late.
@@ -218,16 +228,8 @@ impl Ledger {
         on: &str,
         daily_rate: rust_decimal::Decimal,
         now: &str,
-    ) -> Result<Result<TransferOrder, StoreError>> {
-        let Some(mut order) = self.orders.get(id).cloned() else {
-            return Ok(Err(StoreError::NotFound(id.to_owned())));
-        };
-        if order.status != "sent" {
-            return Ok(Err(StoreError::Conflict(format!(
-                "transfer {id} is {}; only a sent transfer can be confirmed",
-                order.status
-            ))));
-        }
+    ) -> Result<TransferOrder, StoreError> {
+        let mut order = self.order_in(id, "sent", "confirmed")?;
         let days_late = days_between(&order.due_by, on).unwrap_or(0).max(0);
         let interest = tamga_treasury::late_interest(order.amount_minor, daily_rate, days_late);
         order.status = "confirmed".into();
@@ -237,13 +239,15 @@ impl Ledger {
         order.interest_minor = Some(interest);
         let (sender, receiver) = (order.sender.clone(), order.receiver.clone());
         let key = format!("transfer:{id}:confirmed");
-        self.entries.push(transfer_entry(
+        self.entries.push(entry_row(
             &key,
             "transfer_confirmed",
             &receiver,
             on,
+            "transfer",
             &order.currency,
             order.amount_minor,
+            None,
             now,
         ));
         self.post(
@@ -262,13 +266,15 @@ impl Ledger {
         );
         if interest != 0 {
             let key = format!("transfer:{id}:interest");
-            self.entries.push(transfer_entry(
+            self.entries.push(entry_row(
                 &key,
                 "late_interest",
                 &sender,
                 on,
+                "transfer",
                 &order.currency,
                 interest,
+                None,
                 now,
             ));
             self.post(&key, &sender, "interest_expense", interest, 1);
@@ -277,7 +283,7 @@ impl Ledger {
             self.post(&key, &receiver, "interest_income", -interest, 4);
         }
         self.touch_order(order.clone());
-        Ok(Ok(order))
+        Ok(order)
     }
 
     pub async fn load_receipt_keys(
@@ -318,32 +324,7 @@ impl Ledger {
             return (day.clone(), *amount, true);
         }
         let day = self.open_day(state, day);
-        self.entries.push(vec![
-            Text(key.to_owned()),
-            Text("receipt".into()),
-            Text(state.to_owned()),
-            Text(day.clone()),
-            Text(pool.to_owned()),
-            Text(currency.to_owned()),
-            Int(amount_minor),
-            OptText(None),
-            OptInt(None),
-            Text(now.to_owned()),
-        ]);
-        self.post(key, state, "single_account", amount_minor, 1);
-        self.post(
-            key,
-            state,
-            &format!("to_distribute:{pool}"),
-            -amount_minor,
-            2,
-        );
-        let sum = self
-            .sums
-            .entry((state.to_owned(), day.clone(), pool.to_owned()))
-            .or_insert((0, 0));
-        sum.0 += amount_minor;
-        sum.1 += 1;
+        self.credit(key, state, &day, pool, currency, amount_minor, None, now);
         self.known_receipts
             .insert(key.to_owned(), (day.clone(), amount_minor));
         (day, amount_minor, false)
@@ -438,33 +419,58 @@ impl Ledger {
                 continue;
             };
             let key = format!("receipt:{id}:{}:release", line.line);
-            self.entries.push(vec![
-                Text(key.clone()),
-                Text("receipt".into()),
-                Text(state.to_owned()),
-                Text(day.clone()),
-                Text(pool.to_owned()),
-                Text(line.currency.clone()),
-                Int(line.amount_minor),
-                OptText(Some(id.to_owned())),
-                OptInt(Some(line.line)),
-                Text(now.to_owned()),
-            ]);
-            self.post(&key, state, "single_account", line.amount_minor, 1);
-            self.post(
+            let declaration = Some((id, line.line));
+            self.credit(
                 &key,
                 state,
-                &format!("to_distribute:{pool}"),
-                -line.amount_minor,
-                2,
+                &day,
+                pool,
+                &line.currency,
+                line.amount_minor,
+                declaration,
+                now,
             );
-            let sum = self
-                .sums
-                .entry((state.to_owned(), day.clone(), pool.to_owned()))
-                .or_insert((0, 0));
-            sum.0 += line.amount_minor;
-            sum.1 += 1;
         }
+    }
+
+    /// A receipt on a state's single account: the money in, to be distributed with its day.
+    #[allow(clippy::too_many_arguments)]
+    fn credit(
+        &mut self,
+        key: &str,
+        state: &str,
+        day: &str,
+        pool: &str,
+        currency: &str,
+        amount_minor: i64,
+        declaration: Option<(&str, i64)>,
+        now: &str,
+    ) {
+        self.entries.push(entry_row(
+            key,
+            "receipt",
+            state,
+            day,
+            pool,
+            currency,
+            amount_minor,
+            declaration,
+            now,
+        ));
+        self.post(key, state, "single_account", amount_minor, 1);
+        self.post(
+            key,
+            state,
+            &format!("to_distribute:{pool}"),
+            -amount_minor,
+            2,
+        );
+        let sum = self
+            .sums
+            .entry((state.to_owned(), day.to_owned(), pool.to_owned()))
+            .or_insert((0, 0));
+        sum.0 += amount_minor;
+        sum.1 += 1;
     }
 
     fn post(&mut self, key: &str, book: &str, account: &str, amount_minor: i64, n: i64) {
@@ -642,18 +648,7 @@ impl Ledger {
             return;
         }
         let entry = |key: &str, kind: &str, amount: i64| {
-            vec![
-                Text(key.to_owned()),
-                Text(kind.to_owned()),
-                Text(state.to_owned()),
-                Text(day.to_owned()),
-                Text(pool.to_owned()),
-                Text(currency.to_owned()),
-                Int(amount),
-                OptText(None),
-                OptInt(None),
-                Text(now.to_owned()),
-            ]
+            entry_row(key, kind, state, day, pool, currency, amount, None, now)
         };
         let key = format!("close:{state}:{day}:{pool}");
         self.entries.push(entry(&key, "distribution", total));
@@ -685,13 +680,18 @@ impl Ledger {
     }
 }
 
-fn transfer_entry(
+/// A `ledger_entries` row. `declaration` is the released declaration and line a receipt
+/// comes from, if any.
+#[allow(clippy::too_many_arguments)]
+fn entry_row(
     key: &str,
     kind: &str,
     state: &str,
     day: &str,
+    pool: &str,
     currency: &str,
     amount: i64,
+    declaration: Option<(&str, i64)>,
     now: &str,
 ) -> Vec<Param> {
     vec![
@@ -699,11 +699,11 @@ fn transfer_entry(
         Text(kind.to_owned()),
         Text(state.to_owned()),
         Text(day.to_owned()),
-        Text("transfer".to_owned()),
+        Text(pool.to_owned()),
         Text(currency.to_owned()),
         Int(amount),
-        OptText(None),
-        OptInt(None),
+        OptText(declaration.map(|(id, _)| id.to_owned())),
+        OptInt(declaration.map(|(_, line)| line)),
         Text(now.to_owned()),
     ]
 }
