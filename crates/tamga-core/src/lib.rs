@@ -312,9 +312,44 @@ pub fn format_date(date: Date) -> String {
     date.format(ISO_DATE).unwrap_or_default()
 }
 
+/// A plain decimal as people write amounts: digits, optionally a `.` and at least one more
+/// digit, with at most `max_places` of them. No sign, no exponent, no `1.` or `.5`, no
+/// spaces: a money field that reads anything else is refused, not guessed.
+pub fn plain_decimal(text: &str, max_places: u32) -> Result<Decimal, String> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return Err(format!(
+            "{text:?} is not a plain decimal (digits with an optional . and decimals)"
+        ));
+    }
+    let places = fraction.map_or(0, str::len);
+    if places > max_places as usize {
+        return Err(format!(
+            "{text} has {places} decimals; at most {max_places} are allowed"
+        ));
+    }
+    Decimal::from_str(text).map_err(|_| format!("{text} is too large a number"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_decimals_are_digits_with_few_enough_places() {
+        assert_eq!(plain_decimal("9000.00", 2), Ok(Decimal::new(900000, 2)));
+        assert_eq!(plain_decimal("9000", 2), Ok(Decimal::from(9000)));
+        for bad in [
+            "+9000", "-1", "1.", ".5", "1e-28", "1 000", "", "0x10", "9000.001",
+        ] {
+            assert!(plain_decimal(bad, 2).is_err(), "{bad}");
+        }
+        assert!(plain_decimal("99999999999999999999999999999999", 2).is_err());
+    }
 
     #[test]
     fn code_parses_printed_form_and_keeps_leading_zeros() {

@@ -7,8 +7,12 @@
 //! (123.45 by the 2020 normatives rounds to 123.46, domain brief §2.1 item 9), so tamga uses the
 //! largest-remainder method, [`split_largest_remainder`], with a fixed tie order, and says so.
 
+pub mod bounds;
+
 use rust_decimal::Decimal;
 use tamga_core::{CountryCode, Date, format_date};
+
+pub use bounds::{MoneyDateError, MoneyDates, interest_cap};
 use tamga_tariff::TariffSnapshot;
 use tamga_tariff::snapshot::NormativeSet;
 
@@ -289,16 +293,19 @@ pub fn convert_transfer(amount_minor: i64, rate: Decimal) -> Option<i64> {
 /// `daily_rate` (a fraction: 0.0001 is 0.01 % a day), rounded half-up to the minor unit. The
 /// 2010 agreement (Art. 7) says the defaulting state pays interest for the delay on the whole
 /// debt; **the legal rate and its formula were not read** (domain brief §2.1 item 7), so the
-/// rate is configuration and this formula is tamga's assumption.
-pub fn late_interest(amount_minor: i64, daily_rate: Decimal, days_late: i64) -> i64 {
+/// rate is configuration and this formula is tamga's assumption. `None` when the interest is
+/// beyond what an amount can hold: never a silently saturated figure.
+pub fn late_interest(amount_minor: i64, daily_rate: Decimal, days_late: i64) -> Option<i64> {
     if days_late <= 0 || daily_rate <= Decimal::ZERO {
-        return 0;
+        return Some(0);
     }
-    let interest = Decimal::from(amount_minor) * daily_rate * Decimal::from(days_late);
+    let interest = Decimal::from(amount_minor)
+        .checked_mul(daily_rate)?
+        .checked_mul(Decimal::from(days_late))?;
     i64::try_from(
         interest.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
     )
-    .unwrap_or(i64::MAX)
+    .ok()
 }
 
 /// **The deadline of the daily report** of reporting day `day`: 16:00 local time of the sending

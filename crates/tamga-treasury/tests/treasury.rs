@@ -276,16 +276,21 @@ fn transfers_convert_and_late_ones_accrue_interest() {
     // 1,000,000.00 three days late at 0.01 % a day: 300.00.
     assert_eq!(
         late_interest(100_000_000, Decimal::from_str("0.0001").unwrap(), 3),
-        30_000
+        Some(30_000)
     );
     assert_eq!(
         late_interest(100_000_000, Decimal::from_str("0.0001").unwrap(), 0),
-        0
+        Some(0)
     );
     assert_eq!(
         late_interest(12_345, Decimal::from_str("0.00015").unwrap(), 1),
-        2,
+        Some(2),
         "1.85 → 2 kopecks"
+    );
+    // Beyond any amount: refused, never saturated.
+    assert_eq!(
+        late_interest(i64::MAX, Decimal::from_str("0.5").unwrap(), 1_000_000),
+        None
     );
 }
 
