@@ -12,8 +12,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{ChainHead, entry_hash};
+use crate::audit::{
+    ChainHead, EntryFields, SCHEME_KEYED, declaration_state, keyed_entry_hash, order_state, rows,
+    rows_digest, token_state,
+};
 use crate::ids::{new_token_secret, sha256_hex, token_digest};
+use crate::keys::NodeKey;
 use crate::read::{DeclarationHead, FullDeclaration, load_many, load_token};
 use crate::writer::now_rfc3339;
 use crate::{
@@ -44,6 +48,9 @@ struct Slot {
 
 pub(crate) struct Batch {
     chain: ChainHead,
+    key: NodeKey,
+    /// The canonical texts of the rows the current command wrote outside the ledger.
+    pending: Vec<String>,
     declarations: HashMap<String, Slot>,
     /// The order in which declarations were first changed: new ones get their list position
     /// (`seq`) in this order.
@@ -51,7 +58,8 @@ pub(crate) struct Batch {
     idempotency: HashMap<(String, String), (String, u16, String)>,
     sequences: HashMap<(String, String), i64>,
     dirty_sequences: BTreeSet<(String, String)>,
-    tokens: HashMap<String, TokenRecord>,
+    /// Tokens this batch revokes, with their digests.
+    tokens: HashMap<String, (TokenRecord, String)>,
     versions: Vec<Vec<Param>>,
     assessments: Vec<Vec<Param>>,
     payment_lines: Vec<Vec<Param>>,
@@ -73,6 +81,7 @@ fn declaration_id(command: &Command) -> Option<&str> {
         | Command::CloseDay { .. }
         | Command::SendTransfer { .. }
         | Command::ConfirmTransfer { .. }
+        | Command::ApproveInterest { .. }
         | Command::RecordReceipt { .. } => None,
     }
 }
@@ -84,6 +93,7 @@ fn claim_of(request: &WriteRequest) -> Option<&crate::IdempotencyClaim> {
         | Command::CloseDay { .. }
         | Command::SendTransfer { .. }
         | Command::ConfirmTransfer { .. }
+        | Command::ApproveInterest { .. }
         | Command::RecordReceipt { .. } => None,
         _ => request.idempotency.as_ref(),
     }
@@ -119,38 +129,6 @@ pub(crate) fn placeholders(from: usize, count: usize) -> String {
         .join(", ")
 }
 
-/// The hash of a declaration's state, as the audit log records it before and after a change.
-pub(crate) fn state_hash(head: &DeclarationHead) -> String {
-    let text = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-        head.id,
-        head.status.as_str(),
-        head.version,
-        head.body_sha256,
-        head.assessment_sha256.as_deref().unwrap_or(""),
-        head.number.as_deref().unwrap_or(""),
-        head.registration_date.as_deref().unwrap_or(""),
-        head.reason.as_deref().unwrap_or(""),
-        head.updated_at,
-    );
-    sha256_hex(text.as_bytes())
-}
-
-fn token_hash(principal: &Principal, revoked_at: Option<&str>) -> String {
-    sha256_hex(
-        format!(
-            "{}\n{}\n{}\n{}\n{}\n{}",
-            principal.token_id,
-            principal.role.as_str(),
-            principal.state.as_deref().unwrap_or(""),
-            principal.tin.as_deref().unwrap_or(""),
-            principal.name,
-            revoked_at.unwrap_or("")
-        )
-        .as_bytes(),
-    )
-}
-
 /// The registration number of a goods declaration, box A: `OFFICE/DDMMYY/NNNNNNN`, the
 /// customs office code, the registration day and a 7-digit sequence of that office and day
 /// (domain brief §7.1). `None` when the date is not ISO or the sequence has run out.
@@ -160,6 +138,12 @@ pub fn registration_number(office: &str, date: &str, sequence: i64) -> Option<St
         return None;
     }
     Some(format!("{office}/{d}{m}{y}/{sequence:07}"))
+}
+
+/// The key of a refund or penalty-interest receipt: scoped by the state that records it, so that
+/// two states' references never meet.
+pub(crate) fn receipt_key(event: &str, state: &str, reference: &str) -> String {
+    format!("{event}:{state}:{reference}")
 }
 
 /// A command refused before it changed anything.
@@ -175,6 +159,7 @@ impl Batch {
         conn: &mut AnyConnection,
         requests: &[&WriteRequest],
         chain: ChainHead,
+        key: NodeKey,
     ) -> Result<Batch> {
         let ids: Vec<&str> = requests
             .iter()
@@ -281,19 +266,26 @@ impl Batch {
         let order_ids: Vec<&str> = requests
             .iter()
             .filter_map(|r| match &r.command {
-                Command::SendTransfer { id, .. } | Command::ConfirmTransfer { id, .. } => {
-                    Some(id.as_str())
-                }
+                Command::SendTransfer { id, .. }
+                | Command::ConfirmTransfer { id, .. }
+                | Command::ApproveInterest { id, .. } => Some(id.as_str()),
                 _ => None,
             })
             .collect();
         ledger.load_orders(&mut *conn, &order_ids).await?;
-        let receipt_keys: Vec<String> = requests
+        let receipt_keys: Vec<(String, String, String)> = requests
             .iter()
             .filter_map(|r| match &r.command {
                 Command::RecordReceipt {
-                    event, reference, ..
-                } => Some(format!("{event}:{reference}")),
+                    state,
+                    event,
+                    reference,
+                    ..
+                } => Some((
+                    receipt_key(event, state, reference),
+                    format!("{event}:{reference}"),
+                    state.clone(),
+                )),
                 _ => None,
             })
             .collect();
@@ -321,14 +313,16 @@ impl Batch {
         let mut tokens = HashMap::new();
         for request in requests {
             if let Command::RevokeToken { id } = &request.command
-                && let Some(record) = load_token(&mut *conn, id).await?
+                && let Some(found) = load_token(&mut *conn, id).await?
             {
-                tokens.insert(id.clone(), record);
+                tokens.insert(id.clone(), found);
             }
         }
 
         Ok(Batch {
             chain,
+            key,
+            pending: Vec::new(),
             declarations,
             touched: Vec::new(),
             idempotency,
@@ -368,6 +362,9 @@ impl Batch {
         }
         let now = now_rfc3339();
         let actor = request.actor.as_str();
+        // Every row this command writes names the audit entry it will write.
+        debug_assert!(self.pending.is_empty() && self.ledger.pending.is_empty());
+        self.ledger.seq = self.chain.last_seq + 1;
         let outcome = match &request.command {
             Command::Submit(new) => self.submit(actor, &now, new),
             Command::Amend {
@@ -433,12 +430,23 @@ impl Batch {
                 reference,
                 amount_minor,
             } => {
-                let key = format!("{event}:{reference}");
+                let key = receipt_key(event, state, reference);
                 let (day, amount_minor, already) =
-                    self.ledger
-                        .record(&key, state, day, currency, pool, *amount_minor, &now);
+                    match self
+                        .ledger
+                        .record(&key, state, day, currency, pool, *amount_minor, &now)
+                    {
+                        Ok(recorded) => recorded,
+                        Err(e) => return refused(e),
+                    };
                 if !already {
-                    let after = sha256_hex(format!("{key}\n{day}\n{amount_minor}").as_bytes());
+                    let after = sha256_hex(
+                        crate::audit::canonical(
+                            "receipt",
+                            &[&key, state, &day, &amount_minor.to_string()],
+                        )
+                        .as_bytes(),
+                    );
                     self.audit(
                         &now,
                         actor,
@@ -463,9 +471,21 @@ impl Batch {
                 id,
                 on,
                 daily_interest_rate,
+                interest_cap_minor,
             } => {
-                let confirmed = self.ledger.confirm(id, on, *daily_interest_rate, &now);
+                let confirmed =
+                    self.ledger
+                        .confirm(id, on, *daily_interest_rate, *interest_cap_minor, &now);
                 self.transfer_outcome(actor, &now, "treasury.confirm", confirmed)
+            }
+            Command::ApproveInterest {
+                id,
+                amount_minor,
+                reason,
+            } => {
+                let approval = format!("{actor}: {reason}");
+                let approved = self.ledger.approve_interest(id, *amount_minor, &approval);
+                self.transfer_outcome(actor, &now, "treasury.approve_interest", approved)
             }
         }?;
         let outcome = match outcome {
@@ -491,7 +511,8 @@ impl Batch {
         Ok(Ok(outcome))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The command's audit entry: keyed, chained to the last one, and covering every row the
+    /// command wrote.
     fn audit(
         &mut self,
         at: &str,
@@ -502,15 +523,23 @@ impl Batch {
         after: &str,
     ) {
         let seq = self.chain.last_seq + 1;
-        let hash = entry_hash(
-            seq,
-            &self.chain.last_hash,
-            at,
-            actor,
-            action,
-            object_id,
-            before,
-            after,
+        debug_assert_eq!(seq, self.ledger.seq, "one audit entry per command");
+        let mut written = std::mem::take(&mut self.pending);
+        written.append(&mut self.ledger.pending);
+        let rows_sha256 = rows_digest(written);
+        let hash = keyed_entry_hash(
+            &self.key,
+            &EntryFields {
+                seq,
+                prev_hash: &self.chain.last_hash,
+                at,
+                actor,
+                action,
+                object_id,
+                before_hash: before,
+                after_hash: after,
+                rows_sha256: rows_sha256.as_deref(),
+            },
         );
         self.audit.push(vec![
             Int(seq),
@@ -522,6 +551,8 @@ impl Batch {
             Text(after.to_owned()),
             Text(self.chain.last_hash.clone()),
             Text(hash.clone()),
+            Int(SCHEME_KEYED),
+            OptText(rows_sha256),
         ]);
         self.chain.last_seq = seq;
         self.chain.last_hash = hash;
@@ -529,7 +560,7 @@ impl Batch {
 
     /// Records a declaration's new state; returns the state hash.
     fn put(&mut self, head: DeclarationHead, body: String, assessment: Option<String>) -> String {
-        let hash = state_hash(&head);
+        let hash = declaration_state(&head);
         let id = head.id.clone();
         let slot = self.declarations.entry(id.clone()).or_insert(Slot {
             current: None,
@@ -552,6 +583,8 @@ impl Batch {
         now: &str,
         actor: &str,
     ) {
+        self.pending
+            .push(rows::version(id, version, body_sha256, now, actor));
         self.versions.push(vec![
             Text(id.to_owned()),
             Int(version),
@@ -559,10 +592,23 @@ impl Batch {
             Text(body_sha256.to_owned()),
             Text(now.to_owned()),
             Text(actor.to_owned()),
+            Int(self.ledger.seq),
         ]);
     }
 
     fn assessment_rows(&mut self, id: &str, version: i64, assessment: &NewAssessment, now: &str) {
+        self.pending.push(rows::assessment(
+            id,
+            version,
+            &assessment.registration_date,
+            &assessment.tariff_edition,
+            &assessment.rounding_rule,
+            &assessment.currency,
+            &assessment.exchange_rates,
+            assessment.total_minor,
+            &sha256_hex(assessment.document.as_bytes()),
+            now,
+        ));
         self.assessments.push(vec![
             Text(id.to_owned()),
             Int(version),
@@ -574,8 +620,19 @@ impl Batch {
             Int(assessment.total_minor),
             Text(assessment.document.clone()),
             Text(now.to_owned()),
+            Int(self.ledger.seq),
         ]);
         for (line, payment) in assessment.lines.iter().enumerate() {
+            self.pending.push(rows::payment_line(
+                id,
+                version,
+                line as i64 + 1,
+                payment.item,
+                &payment.payment_code,
+                &payment.kind,
+                payment.amount_minor,
+                &assessment.currency,
+            ));
             self.payment_lines.push(vec![
                 Text(id.to_owned()),
                 Int(version),
@@ -672,7 +729,7 @@ impl Batch {
                 if assessment.is_some() { "not " } else { "" }
             )));
         }
-        let before = state_hash(&head);
+        let before = declaration_state(&head);
         head.version += 1;
         head.body_sha256 = sha256_hex(body.as_bytes());
         head.updated_at = now.to_owned();
@@ -727,7 +784,7 @@ impl Batch {
         };
         self.sequences.insert(key.clone(), sequence);
         self.dirty_sequences.insert(key);
-        let before = state_hash(&head);
+        let before = declaration_state(&head);
         self.assessment_rows(id, head.version, assessment, now);
         head.status = Status::Registered;
         head.number = Some(number);
@@ -773,16 +830,19 @@ impl Batch {
                 }
             )));
         }
-        let before = state_hash(&head);
+        if let Decision::Release { day, .. } = decision {
+            // Its duties are credited to the state's single account, in the same transaction
+            // as the release.
+            if let Err(e) = self.ledger.receive(id, head.version, &head.state, day, now) {
+                return refused(e);
+            }
+        }
+        let before = declaration_state(&head);
         head.status = next;
         head.reason = reason;
         head.updated_at = now.to_owned();
         let after = self.put(head.clone(), body.clone(), assessment.clone());
         self.audit(now, actor, decision.action(), id, Some(&before), &after);
-        if let Decision::Release { day, .. } = decision {
-            // Its duties are credited to the state's single account (issue 5 §1).
-            self.ledger.receive(id, head.version, &head.state, day, now);
-        }
         Ok(Ok(WriteOutcome::Declaration(
             head.into_record(body, assessment)?,
         )))
@@ -809,29 +869,29 @@ impl Batch {
         };
         self.new_tokens.push(vec![
             Text(principal.token_id.clone()),
-            Text(digest),
+            Text(digest.clone()),
             Text(role.as_str().to_owned()),
             OptText(state.clone()),
             OptText(tin.clone()),
             Text(name.to_owned()),
             Text(now.to_owned()),
         ]);
-        let after = token_hash(&principal, None);
-        self.audit(
-            now,
-            actor,
-            "token.create",
-            &principal.token_id,
-            None,
-            &after,
-        );
         let record = TokenRecord {
             principal,
             created_at: now.to_owned(),
             revoked_at: None,
         };
+        let after = token_state(&record, &digest);
+        self.audit(
+            now,
+            actor,
+            "token.create",
+            &record.principal.token_id,
+            None,
+            &after,
+        );
         self.tokens
-            .insert(record.principal.token_id.clone(), record.clone());
+            .insert(record.principal.token_id.clone(), (record.clone(), digest));
         Ok(Ok(WriteOutcome::Token { record, secret }))
     }
 
@@ -846,16 +906,8 @@ impl Batch {
             Ok(order) => order,
             Err(e) => return refused(e),
         };
-        let text = serde_json::to_string(&order)
-            .map_err(|e| StoreError::Database(format!("cannot serialise an order: {e}")))?;
-        self.audit(
-            now,
-            actor,
-            action,
-            &order.id,
-            None,
-            &sha256_hex(text.as_bytes()),
-        );
+        let after = order_state(&order);
+        self.audit(now, actor, action, &order.id, None, &after);
         Ok(Ok(WriteOutcome::Transfer(order)))
     }
 
@@ -883,33 +935,41 @@ impl Batch {
             report,
         )?;
         if !already {
-            let text = serde_json::to_string(&closing)
-                .map_err(|e| StoreError::Database(format!("cannot serialise a closing: {e}")))?;
-            let object = format!("{state}/{day}");
-            self.audit(
-                now,
-                actor,
-                "treasury.close",
-                &object,
-                None,
-                &sha256_hex(text.as_bytes()),
+            // A closing never changes: its rows, which the entry covers, are its state.
+            let after = sha256_hex(
+                rows::closing(&rows::Closing {
+                    state,
+                    day,
+                    currency,
+                    normative_set: &closing.normative_set,
+                    special_rule: &closing.special_rule,
+                    receipts: closing.receipts,
+                    closed_at: &closing.closed_at,
+                    reported_at: &closing.reported_at,
+                    report_deadline: &closing.report_deadline,
+                    late: closing.late,
+                    actor,
+                })
+                .as_bytes(),
             );
+            let object = format!("{state}/{day}");
+            self.audit(now, actor, "treasury.close", &object, None, &after);
         }
         Ok(Ok(WriteOutcome::DayClosed { closing, already }))
     }
 
     fn revoke_token(&mut self, actor: &str, now: &str, id: &str) -> Applied {
-        let Some(record) = self.tokens.get_mut(id) else {
-            return refused(StoreError::NotFound(id.to_owned()));
+        let Some((record, digest)) = self.tokens.get_mut(id) else {
+            return refused(StoreError::TokenNotFound(id.to_owned()));
         };
         if record.revoked_at.is_some() {
             return refused(StoreError::Conflict(format!(
                 "token {id} is already revoked"
             )));
         }
-        let before = token_hash(&record.principal, None);
+        let before = token_state(record, digest);
         record.revoked_at = Some(now.to_owned());
-        let after = token_hash(&record.principal, Some(now));
+        let after = token_state(record, digest);
         let record = record.clone();
         self.revoked_tokens.push((id.to_owned(), now.to_owned()));
         self.audit(now, actor, "token.revoke", id, Some(&before), &after);
@@ -925,7 +985,7 @@ impl Batch {
                 ..
             }) = self.declarations.get(&id)
             {
-                let hash = state_hash(head);
+                let hash = declaration_state(head);
                 heads.push(vec![
                     Text(head.id.clone()),
                     Text(head.state.clone()),
@@ -961,7 +1021,8 @@ impl Batch {
         .await?;
         insert_rows(
             conn,
-            "declaration_versions (declaration_id, version, body, body_sha256, created_at, actor)",
+            "declaration_versions (declaration_id, version, body, body_sha256, created_at, actor, \
+             audit_seq)",
             &self.versions,
             "",
         )
@@ -969,7 +1030,8 @@ impl Batch {
         insert_rows(
             conn,
             "assessments (declaration_id, version, registration_date, tariff_edition, \
-             rounding_rule, currency, exchange_rates, total_minor, document, created_at)",
+             rounding_rule, currency, exchange_rates, total_minor, document, created_at, \
+             audit_seq)",
             &self.assessments,
             "",
         )
@@ -1017,7 +1079,7 @@ impl Batch {
         insert_rows(
             conn,
             "audit_log (seq, at, actor, action, object_id, before_hash, after_hash, prev_hash, \
-             entry_hash)",
+             entry_hash, scheme, rows_sha256)",
             &self.audit,
             "",
         )

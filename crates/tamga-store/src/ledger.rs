@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 use tamga_treasury::{Normatives, split_largest_remainder};
 
+use crate::audit::rows;
 use crate::batch::Param::{self, Int, OptInt, OptText, Text};
 use crate::{
     DayClosing, PoolDistribution, Result, ShareRecord, SpecialDutyRule, StoreError, TransferOrder,
@@ -57,11 +58,28 @@ pub(crate) struct Ledger {
     /// Transfer orders loaded or made by this batch, and which of them changed.
     pub orders: HashMap<String, TransferOrder>,
     pub dirty_orders: Vec<String>,
-    /// Keys of receipts recorded before (loaded) or by this batch: (day, amount).
-    pub known_receipts: HashMap<String, (String, i64)>,
+    /// Receipts recorded before (loaded) or by this batch, by key.
+    pub known_receipts: HashMap<String, KnownReceipt>,
+    /// The audit entry the current command will write: every row it makes names it.
+    pub seq: i64,
+    /// The canonical texts of the rows the current command made (for its audit entry).
+    pub pending: Vec<String>,
+    /// The audit entry that made each order of this batch.
+    pub order_seq: HashMap<String, i64>,
     /// (sender, receiver) → what the sender's closed days have made it owe the receiver, less
     /// the transfer orders already made: negative after a day of net refunds.
     pub carry: HashMap<(String, String), i64>,
+}
+
+/// A refund or penalty-interest receipt as recorded: what a replay is compared with.
+#[derive(Clone, Debug)]
+pub(crate) struct KnownReceipt {
+    pub state: String,
+    pub pool: String,
+    pub day: String,
+    /// The day the request named (the receipt is booked on the next open day if it was closed).
+    pub requested_day: String,
+    pub amount_minor: i64,
 }
 
 fn text_sum(row: &sqlx::any::AnyRow, at: usize) -> Result<i64> {
@@ -73,7 +91,7 @@ fn text_sum(row: &sqlx::any::AnyRow, at: usize) -> Result<i64> {
 
 const ORDER_COLUMNS: &str = "id, sender, receiver, day, currency, amount_minor, transfer_currency, \
     due_by, status, rate, transfer_amount_minor, sent_on, confirmed_on, days_late, \
-    daily_interest_rate, interest_minor";
+    daily_interest_rate, interest_minor, interest_approved_minor, interest_approval";
 
 fn order_from_row(row: &sqlx::any::AnyRow) -> Result<TransferOrder> {
     Ok(TransferOrder {
@@ -93,7 +111,19 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> Result<TransferOrder> {
         days_late: row.try_get(13)?,
         daily_interest_rate: row.try_get(14)?,
         interest_minor: row.try_get(15)?,
+        interest_approved_minor: row.try_get(16)?,
+        interest_approval: row.try_get(17)?,
     })
+}
+
+/// Every transfer order, for verification.
+pub(crate) async fn all_orders(conn: &mut AnyConnection) -> Result<Vec<TransferOrder>> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM transfer_orders ORDER BY id");
+    // Safe: column names only.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(order_from_row).collect()
 }
 
 fn days_between(from: &str, to: &str) -> Option<i64> {
@@ -192,17 +222,19 @@ impl Ledger {
         order.transfer_amount_minor = Some(converted);
         order.sent_on = Some(on.to_owned());
         let key = format!("transfer:{id}:sent");
-        self.entries.push(entry_row(
-            &key,
-            "transfer_sent",
-            &order.sender,
-            on,
-            "transfer",
-            &order.currency,
-            order.amount_minor,
-            None,
-            now,
-        ));
+        self.push_entry(&rows::LedgerEntry {
+            key: &key,
+            kind: "transfer_sent",
+            state: &order.sender,
+            day: on,
+            pool: "transfer",
+            currency: &order.currency,
+            amount_minor: order.amount_minor,
+            declaration: None,
+            line: None,
+            requested_day: None,
+            created_at: now,
+        });
         self.post(
             &key,
             &order.sender,
@@ -222,16 +254,39 @@ impl Ledger {
     }
 
     /// Confirms a sent order; after its deadline, interest on the whole debt for each day late.
+    /// Interest above `interest_cap_minor` (and above any amount approved for the order) is
+    /// refused: it needs a separate approval first.
     pub fn confirm(
         &mut self,
         id: &str,
         on: &str,
         daily_rate: rust_decimal::Decimal,
+        interest_cap_minor: i64,
         now: &str,
     ) -> Result<TransferOrder, StoreError> {
         let mut order = self.order_in(id, "sent", "confirmed")?;
+        if order.sent_on.as_deref().is_some_and(|sent| on < sent) {
+            return Err(StoreError::Conflict(format!(
+                "transfer {id} was sent on {}; it cannot be confirmed on {on}, before that",
+                order.sent_on.as_deref().unwrap_or_default()
+            )));
+        }
         let days_late = days_between(&order.due_by, on).unwrap_or(0).max(0);
-        let interest = tamga_treasury::late_interest(order.amount_minor, daily_rate, days_late);
+        let interest = tamga_treasury::late_interest(order.amount_minor, daily_rate, days_late)
+            .ok_or_else(|| {
+                StoreError::Conflict(format!(
+                    "the interest on transfer {id} for {days_late} days is beyond any amount"
+                ))
+            })?;
+        let allowed = interest_cap_minor.max(order.interest_approved_minor.unwrap_or(0));
+        if interest > allowed {
+            return Err(StoreError::InterestOverCap {
+                id: id.to_owned(),
+                interest_minor: interest,
+                cap_minor: allowed,
+                days_late,
+            });
+        }
         order.status = "confirmed".into();
         order.confirmed_on = Some(on.to_owned());
         order.days_late = Some(days_late);
@@ -239,17 +294,19 @@ impl Ledger {
         order.interest_minor = Some(interest);
         let (sender, receiver) = (order.sender.clone(), order.receiver.clone());
         let key = format!("transfer:{id}:confirmed");
-        self.entries.push(entry_row(
-            &key,
-            "transfer_confirmed",
-            &receiver,
-            on,
-            "transfer",
-            &order.currency,
-            order.amount_minor,
-            None,
-            now,
-        ));
+        self.push_entry(&rows::LedgerEntry {
+            key: &key,
+            kind: "transfer_confirmed",
+            state: &receiver,
+            day: on,
+            pool: "transfer",
+            currency: &order.currency,
+            amount_minor: order.amount_minor,
+            declaration: None,
+            line: None,
+            requested_day: None,
+            created_at: now,
+        });
         self.post(
             &key,
             &receiver,
@@ -266,17 +323,19 @@ impl Ledger {
         );
         if interest != 0 {
             let key = format!("transfer:{id}:interest");
-            self.entries.push(entry_row(
-                &key,
-                "late_interest",
-                &sender,
-                on,
-                "transfer",
-                &order.currency,
-                interest,
-                None,
-                now,
-            ));
+            self.push_entry(&rows::LedgerEntry {
+                key: &key,
+                kind: "late_interest",
+                state: &sender,
+                day: on,
+                pool: "transfer",
+                currency: &order.currency,
+                amount_minor: interest,
+                declaration: None,
+                line: None,
+                requested_day: None,
+                created_at: now,
+            });
             self.post(&key, &sender, "interest_expense", interest, 1);
             self.post(&key, &sender, &format!("due_to:{receiver}"), -interest, 2);
             self.post(&key, &receiver, &format!("due_from:{sender}"), interest, 3);
@@ -286,29 +345,87 @@ impl Ledger {
         Ok(order)
     }
 
+    /// Approves interest above the cap on an order not yet confirmed, up to `amount_minor`:
+    /// who approves and why is kept on the order and in the audit log.
+    pub fn approve_interest(
+        &mut self,
+        id: &str,
+        amount_minor: i64,
+        approval: &str,
+    ) -> Result<TransferOrder, StoreError> {
+        let mut order = self
+            .orders
+            .get(id)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        if order.status == "confirmed" {
+            return Err(StoreError::Conflict(format!(
+                "transfer {id} is confirmed already; its interest is booked"
+            )));
+        }
+        order.interest_approved_minor = Some(amount_minor);
+        order.interest_approval = Some(approval.to_owned());
+        self.touch_order(order.clone());
+        Ok(order)
+    }
+
+    /// Loads the refund and penalty-interest receipts these requests name: by their key, and
+    /// by the key written before receipts were scoped by state (`{event}:{reference}`), which
+    /// counts only for the state that wrote it.
     pub async fn load_receipt_keys(
         &mut self,
         conn: &mut AnyConnection,
-        keys: &[String],
+        keys: &[(String, String, String)],
     ) -> Result<()> {
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let select = "SELECT entry_key, day, amount_minor FROM ledger_entries";
-        for row in crate::batch::fetch_in(conn, select, "entry_key", &keys).await? {
-            self.known_receipts
-                .insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        let mut wanted: Vec<&str> = Vec::with_capacity(2 * keys.len());
+        for (key, legacy, _) in keys {
+            wanted.push(key);
+            wanted.push(legacy);
+        }
+        let select = "SELECT entry_key, state, pool, day, requested_day, amount_minor \
+                      FROM ledger_entries";
+        let mut found: HashMap<String, KnownReceipt> = HashMap::new();
+        for row in crate::batch::fetch_in(conn, select, "entry_key", &wanted).await? {
+            let day: String = row.try_get(3)?;
+            let requested: Option<String> = row.try_get(4)?;
+            found.insert(
+                row.try_get(0)?,
+                KnownReceipt {
+                    state: row.try_get(1)?,
+                    pool: row.try_get(2)?,
+                    requested_day: requested.unwrap_or_else(|| day.clone()),
+                    day,
+                    amount_minor: row.try_get(5)?,
+                },
+            );
+        }
+        for (key, legacy, state) in keys {
+            let known = found
+                .get(key)
+                .or_else(|| found.get(legacy).filter(|k| k.state == *state));
+            if let Some(known) = known {
+                self.known_receipts.insert(key.clone(), known.clone());
+            }
         }
         Ok(())
     }
 
-    /// The first day of `state` not yet closed, from `day` on.
-    fn open_day(&self, state: &str, day: &str) -> String {
+    /// The first day of `state` not yet closed, from `day` on. A receipt is never booked on a
+    /// closed day: when no later day exists (the last day of the calendar was closed), there
+    /// is nowhere to book it, and it is refused.
+    fn open_day(&self, state: &str, day: &str) -> Result<String, StoreError> {
         match self.last_closed.get(state).cloned().flatten() {
-            Some(last) if last.as_str() >= day => next_day(&last).unwrap_or_else(|| day.to_owned()),
-            _ => day.to_owned(),
+            Some(last) if last.as_str() >= day => next_day(&last).ok_or_else(|| {
+                StoreError::Conflict(format!(
+                    "{state} has closed {last}, and no later day is open to book a receipt on"
+                ))
+            }),
+            _ => Ok(day.to_owned()),
         }
     }
 
-    /// A refund or penalty interest: one receipt entry, once per key.
+    /// A refund or penalty interest: one receipt entry, once per key. A replay with the same
+    /// amount, pool and day answers the entry recorded; one that differs is refused.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
@@ -319,15 +436,45 @@ impl Ledger {
         pool: &str,
         amount_minor: i64,
         now: &str,
-    ) -> (String, i64, bool) {
-        if let Some((day, amount)) = self.known_receipts.get(key) {
-            return (day.clone(), *amount, true);
+    ) -> Result<(String, i64, bool), StoreError> {
+        if let Some(known) = self.known_receipts.get(key) {
+            if known.amount_minor != amount_minor
+                || known.pool != pool
+                || known.requested_day != day
+            {
+                return Err(StoreError::Conflict(format!(
+                    "receipt {key} was recorded with {} minor units of {} for {}; this request \
+                     says {amount_minor} of {pool} for {day}: a reference is used once",
+                    known.amount_minor, known.pool, known.requested_day
+                )));
+            }
+            return Ok((known.day.clone(), known.amount_minor, true));
         }
-        let day = self.open_day(state, day);
-        self.credit(key, state, &day, pool, currency, amount_minor, None, now);
-        self.known_receipts
-            .insert(key.to_owned(), (day.clone(), amount_minor));
-        (day, amount_minor, false)
+        let booked = self.open_day(state, day)?;
+        self.credit(&rows::LedgerEntry {
+            key,
+            kind: "receipt",
+            state,
+            day: &booked,
+            pool,
+            currency,
+            amount_minor,
+            declaration: None,
+            line: None,
+            requested_day: Some(day),
+            created_at: now,
+        });
+        self.known_receipts.insert(
+            key.to_owned(),
+            KnownReceipt {
+                state: state.to_owned(),
+                pool: pool.to_owned(),
+                day: booked.clone(),
+                requested_day: day.to_owned(),
+                amount_minor,
+            },
+        );
+        Ok((booked, amount_minor, false))
     }
 
     pub async fn load_last_closed(&mut self, conn: &mut AnyConnection, state: &str) -> Result<()> {
@@ -407,8 +554,15 @@ impl Ledger {
 
     /// The receipts of a released declaration: one entry per distributed payment line, on the
     /// first day of the state that is not yet closed.
-    pub fn receive(&mut self, id: &str, version: i64, state: &str, day: &str, now: &str) {
-        let day = self.open_day(state, day);
+    pub fn receive(
+        &mut self,
+        id: &str,
+        version: i64,
+        state: &str,
+        day: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let day = self.open_day(state, day)?;
         let lines: Vec<LoadedLine> = self
             .lines_of
             .get(id)
@@ -419,44 +573,29 @@ impl Ledger {
                 continue;
             };
             let key = format!("receipt:{id}:{}:release", line.line);
-            let declaration = Some((id, line.line));
-            self.credit(
-                &key,
+            self.credit(&rows::LedgerEntry {
+                key: &key,
+                kind: "receipt",
                 state,
-                &day,
+                day: &day,
                 pool,
-                &line.currency,
-                line.amount_minor,
-                declaration,
-                now,
-            );
+                currency: &line.currency,
+                amount_minor: line.amount_minor,
+                declaration: Some(id),
+                line: Some(line.line),
+                requested_day: None,
+                created_at: now,
+            });
         }
+        Ok(())
     }
 
     /// A receipt on a state's single account: the money in, to be distributed with its day.
-    #[allow(clippy::too_many_arguments)]
-    fn credit(
-        &mut self,
-        key: &str,
-        state: &str,
-        day: &str,
-        pool: &str,
-        currency: &str,
-        amount_minor: i64,
-        declaration: Option<(&str, i64)>,
-        now: &str,
-    ) {
-        self.entries.push(entry_row(
-            key,
-            "receipt",
-            state,
-            day,
-            pool,
-            currency,
-            amount_minor,
-            declaration,
-            now,
-        ));
+    fn credit(&mut self, entry: &rows::LedgerEntry<'_>) {
+        debug_assert_eq!(entry.kind, "receipt");
+        self.push_entry(entry);
+        let (key, state, pool, amount_minor) =
+            (entry.key, entry.state, entry.pool, entry.amount_minor);
         self.post(key, state, "single_account", amount_minor, 1);
         self.post(
             key,
@@ -467,13 +606,34 @@ impl Ledger {
         );
         let sum = self
             .sums
-            .entry((state.to_owned(), day.to_owned(), pool.to_owned()))
+            .entry((state.to_owned(), entry.day.to_owned(), pool.to_owned()))
             .or_insert((0, 0));
         sum.0 += amount_minor;
         sum.1 += 1;
     }
 
+    /// A `ledger_entries` row of the current command.
+    fn push_entry(&mut self, e: &rows::LedgerEntry<'_>) {
+        self.pending.push(rows::ledger_entry(e));
+        self.entries.push(vec![
+            Text(e.key.to_owned()),
+            Text(e.kind.to_owned()),
+            Text(e.state.to_owned()),
+            Text(e.day.to_owned()),
+            Text(e.pool.to_owned()),
+            Text(e.currency.to_owned()),
+            Int(e.amount_minor),
+            OptText(e.declaration.map(str::to_owned)),
+            OptInt(e.line),
+            Text(e.created_at.to_owned()),
+            OptText(e.requested_day.map(str::to_owned)),
+            Int(self.seq),
+        ]);
+    }
+
     fn post(&mut self, key: &str, book: &str, account: &str, amount_minor: i64, n: i64) {
+        self.pending
+            .push(rows::posting(key, n, book, account, amount_minor));
         self.postings.push(vec![
             Text(key.to_owned()),
             Int(n),
@@ -540,6 +700,14 @@ impl Ledger {
             shares.sort_by(|a, b| a.state.cmp(&b.state));
             self.distribute(state, day, pool, currency, total, &shares, now);
             for share in &shares {
+                self.pending.push(rows::share(
+                    state,
+                    day,
+                    pool,
+                    &share.state,
+                    &share.percent,
+                    share.amount_minor,
+                ));
                 self.share_rows.push(vec![
                     Text(state.to_owned()),
                     Text(day.to_owned()),
@@ -568,6 +736,19 @@ impl Ledger {
             late: report.2,
             pools,
         };
+        self.pending.push(rows::closing(&rows::Closing {
+            state,
+            day,
+            currency,
+            normative_set: &closing.normative_set,
+            special_rule: &closing.special_rule,
+            receipts,
+            closed_at: now,
+            reported_at: report.0,
+            report_deadline: report.1,
+            late: report.2,
+            actor,
+        }));
         self.closing_rows.push(vec![
             Text(state.to_owned()),
             Text(day.to_owned()),
@@ -580,6 +761,7 @@ impl Ledger {
             Text(report.1.to_owned()),
             Int(i64::from(report.2)),
             Text(actor.to_owned()),
+            Int(self.seq),
         ]);
         // What the state owes each other state becomes a transfer order: the day's shares plus
         // what earlier days carried (a day of net refunds leaves the receiver owing it back,
@@ -605,8 +787,20 @@ impl Ledger {
                 .find(|(r, _)| r == receiver)
                 .map(|(_, c)| c.clone())
                 .unwrap_or_else(|| currency.to_owned());
+            let id = format!("tr:{state}:{receiver}:{day}");
+            self.pending.push(rows::order_made(
+                &id,
+                state,
+                receiver,
+                day,
+                currency,
+                amount,
+                &transfer_currency,
+                due_by,
+            ));
+            self.order_seq.insert(id.clone(), self.seq);
             self.touch_order(TransferOrder {
-                id: format!("tr:{state}:{receiver}:{day}"),
+                id,
                 sender: state.to_owned(),
                 receiver: receiver.to_owned(),
                 day: day.to_owned(),
@@ -622,6 +816,8 @@ impl Ledger {
                 days_late: None,
                 daily_interest_rate: None,
                 interest_minor: None,
+                interest_approved_minor: None,
+                interest_approval: None,
             });
         }
         self.closings.insert(key, closing.clone());
@@ -647,11 +843,26 @@ impl Ledger {
         if total == 0 {
             return;
         }
-        let entry = |key: &str, kind: &str, amount: i64| {
-            entry_row(key, kind, state, day, pool, currency, amount, None, now)
+        // The entries' common fields; each sets its key, kind and amount.
+        let common = rows::LedgerEntry {
+            key: "",
+            kind: "distribution",
+            state,
+            day,
+            pool,
+            currency,
+            amount_minor: 0,
+            declaration: None,
+            line: None,
+            requested_day: None,
+            created_at: now,
         };
         let key = format!("close:{state}:{day}:{pool}");
-        self.entries.push(entry(&key, "distribution", total));
+        self.push_entry(&rows::LedgerEntry {
+            key: &key,
+            amount_minor: total,
+            ..common
+        });
         self.post(&key, state, &format!("to_distribute:{pool}"), total, 1);
         for (i, share) in shares.iter().enumerate() {
             let account = if share.state == state {
@@ -666,8 +877,12 @@ impl Ledger {
             .filter(|s| s.state != state && s.amount_minor != 0)
         {
             let due_key = format!("{key}:{}", share.state);
-            self.entries
-                .push(entry(&due_key, "distribution_due", share.amount_minor));
+            self.push_entry(&rows::LedgerEntry {
+                key: &due_key,
+                kind: "distribution_due",
+                amount_minor: share.amount_minor,
+                ..common
+            });
             self.post(
                 &due_key,
                 &share.state,
@@ -678,34 +893,6 @@ impl Ledger {
             self.post(&due_key, &share.state, "budget", -share.amount_minor, 2);
         }
     }
-}
-
-/// A `ledger_entries` row. `declaration` is the released declaration and line a receipt
-/// comes from, if any.
-#[allow(clippy::too_many_arguments)]
-fn entry_row(
-    key: &str,
-    kind: &str,
-    state: &str,
-    day: &str,
-    pool: &str,
-    currency: &str,
-    amount: i64,
-    declaration: Option<(&str, i64)>,
-    now: &str,
-) -> Vec<Param> {
-    vec![
-        Text(key.to_owned()),
-        Text(kind.to_owned()),
-        Text(state.to_owned()),
-        Text(day.to_owned()),
-        Text(pool.to_owned()),
-        Text(currency.to_owned()),
-        Int(amount),
-        OptText(declaration.map(|(id, _)| id.to_owned())),
-        OptInt(declaration.map(|(_, line)| line)),
-        Text(now.to_owned()),
-    ]
 }
 
 /// A closed day with its shares.
@@ -774,7 +961,7 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
     insert_rows(
         conn,
         "ledger_entries (entry_key, kind, state, day, pool, currency, amount_minor, \
-         declaration_id, line, created_at)",
+         declaration_id, line, created_at, requested_day, audit_seq)",
         &ledger.entries,
         "",
     )
@@ -789,7 +976,7 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
     insert_rows(
         conn,
         "day_closings (state, day, currency, normative_set, special_rule, receipts, closed_at, \
-         reported_at, report_deadline, late, actor)",
+         reported_at, report_deadline, late, actor, audit_seq)",
         &ledger.closing_rows,
         "",
     )
@@ -824,8 +1011,12 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
                 OptInt(o.days_late),
                 OptText(o.daily_interest_rate.clone()),
                 OptInt(o.interest_minor),
+                OptInt(o.interest_approved_minor),
+                OptText(o.interest_approval.clone()),
                 Text(now.clone()),
                 Text(now.clone()),
+                // Set when the order is made; an update keeps the one it was made by.
+                Int(ledger.order_seq.get(&o.id).copied().unwrap_or(0)),
             ]
         })
         .collect();
@@ -833,13 +1024,16 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
         conn,
         "transfer_orders (id, sender, receiver, day, currency, amount_minor, transfer_currency, \
          due_by, status, rate, transfer_amount_minor, sent_on, confirmed_on, days_late, \
-         daily_interest_rate, interest_minor, created_at, updated_at)",
+         daily_interest_rate, interest_minor, interest_approved_minor, interest_approval, \
+         created_at, updated_at, audit_seq)",
         &orders,
         " ON CONFLICT (id) DO UPDATE SET status = excluded.status, rate = excluded.rate, \
          transfer_amount_minor = excluded.transfer_amount_minor, sent_on = excluded.sent_on, \
          confirmed_on = excluded.confirmed_on, days_late = excluded.days_late, \
          daily_interest_rate = excluded.daily_interest_rate, \
-         interest_minor = excluded.interest_minor, updated_at = excluded.updated_at",
+         interest_minor = excluded.interest_minor, \
+         interest_approved_minor = excluded.interest_approved_minor, \
+         interest_approval = excluded.interest_approval, updated_at = excluded.updated_at",
     )
     .await
 }
@@ -847,52 +1041,59 @@ pub(crate) async fn flush(ledger: &Ledger, conn: &mut AnyConnection) -> Result<(
 impl crate::Store {
     /// A state's closed day, with its distribution.
     pub async fn day_closing(&self, state: &str, day: &str) -> Result<Option<DayClosing>> {
-        load_closing(&mut *self.reader().await?, state, day).await
+        self.bounded(async { load_closing(&mut *self.reader().await?, state, day).await })
+            .await
     }
 
     /// A state's closed days from `from` to `to` (inclusive, ISO days), oldest first.
     pub async fn day_closings(&self, state: &str, from: &str, to: &str) -> Result<Vec<DayClosing>> {
-        let mut conn = self.reader().await?;
-        let days = sqlx::query(
-            "SELECT day FROM day_closings WHERE state = $1 AND day >= $2 AND day <= $3 ORDER BY day",
-        )
-        .bind(state)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut closings = Vec::with_capacity(days.len());
-        for row in days {
-            let day: String = row.try_get(0)?;
-            if let Some(closing) = load_closing(&mut conn, state, &day).await? {
-                closings.push(closing);
+        self.bounded(async {
+            let mut conn = self.reader().await?;
+            let days = sqlx::query(
+                "SELECT day FROM day_closings WHERE state = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+            )
+            .bind(state)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut closings = Vec::with_capacity(days.len());
+            for row in days {
+                let day: String = row.try_get(0)?;
+                if let Some(closing) = load_closing(&mut conn, state, &day).await? {
+                    closings.push(closing);
+                }
             }
-        }
-        Ok(closings)
+            Ok(closings)
+        })
+        .await
     }
 
     /// The receipts of a state's day not yet distributed: (pool, net amount, count).
     pub async fn open_receipts(&self, state: &str, day: &str) -> Result<Vec<(String, i64, i64)>> {
-        let rows = sqlx::query(
-            "SELECT pool, CAST(SUM(amount_minor) AS TEXT), COUNT(*) FROM ledger_entries \
-             WHERE state = $1 AND day = $2 AND kind = 'receipt' GROUP BY pool ORDER BY pool",
-        )
-        .bind(state)
-        .bind(day)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let sum: String = r.try_get(1)?;
-                Ok((
-                    r.try_get(0)?,
-                    sum.parse().map_err(|_| {
-                        StoreError::Database("a receipt sum is not an integer".into())
-                    })?,
-                    r.try_get(2)?,
-                ))
-            })
-            .collect()
+        self.bounded(async {
+            let rows = sqlx::query(
+                "SELECT pool, CAST(SUM(amount_minor) AS TEXT), COUNT(*) FROM ledger_entries \
+                 WHERE state = $1 AND day = $2 AND kind = 'receipt' GROUP BY pool ORDER BY pool",
+            )
+            .bind(state)
+            .bind(day)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let sum: String = r.try_get(1)?;
+                    Ok((
+                        r.try_get(0)?,
+                        sum.parse().map_err(|_| {
+                            StoreError::Database("a receipt sum is not an integer".into())
+                        })?,
+                        r.try_get(2)?,
+                    ))
+                })
+                .collect()
+        })
+        .await
     }
 }
 
@@ -912,104 +1113,164 @@ pub struct PairBalance {
     pub unmatched_entries: Vec<String>,
 }
 
+/// Receipts of a state's day that were credited and not distributed: the balance of its
+/// `to_distribute` account for that day and pool.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Undistributed {
+    pub state: String,
+    pub day: String,
+    pub pool: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    /// True when the day was closed: money stranded on a closed day, which the store never
+    /// books and which only an edit behind its back can leave.
+    pub day_closed: bool,
+}
+
 impl crate::Store {
+    /// Every receipt balance left undistributed on the days `from`..=`to`, by state, day and
+    /// pool.
+    pub async fn undistributed(&self, from: &str, to: &str) -> Result<Vec<Undistributed>> {
+        self.bounded(async {
+            let rows = sqlx::query(
+                "SELECT e.state, e.day, e.pool, e.currency, CAST(SUM(p.amount_minor) AS TEXT), \
+                 COUNT(c.day) \
+                 FROM ledger_postings p JOIN ledger_entries e ON e.entry_key = p.entry_key \
+                 LEFT JOIN day_closings c ON c.state = e.state AND c.day = e.day \
+                 WHERE e.day >= $1 AND e.day <= $2 AND p.account LIKE 'to_distribute:%' \
+                 GROUP BY e.state, e.day, e.pool, e.currency ORDER BY e.state, e.day, e.pool",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+            let mut out = Vec::new();
+            for row in rows {
+                // Credits are negative on `to_distribute`: what is left is owed to the pool.
+                let balance = -text_sum(&row, 4)?;
+                if balance == 0 {
+                    continue;
+                }
+                out.push(Undistributed {
+                    state: row.try_get(0)?,
+                    day: row.try_get(1)?,
+                    pool: row.try_get(2)?,
+                    currency: row.try_get(3)?,
+                    amount_minor: balance,
+                    day_closed: row.try_get::<i64, _>(5)? != 0,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// Reconciles every pair of books over the days `from`..=`to`: for each debt, what the
     /// debtor's book says against what the creditor's says, and the entries that appear on one
     /// side only or with different amounts.
     pub async fn reconcile(&self, from: &str, to: &str) -> Result<Vec<PairBalance>> {
-        let rows = sqlx::query(
-            "SELECT p.book, p.account, e.currency, p.entry_key, p.amount_minor, e.state \
-             FROM ledger_postings p JOIN ledger_entries e ON e.entry_key = p.entry_key \
-             WHERE e.day >= $1 AND e.day <= $2 AND e.kind <> 'receipt' \
-             AND (p.account LIKE 'due_to:%' OR p.account LIKE 'due_from:%') \
-             ORDER BY p.entry_key",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        // (debtor, creditor, currency) → entry group → (debtor side, creditor side)
-        type Sides = (i64, i64);
-        let mut pairs: std::collections::BTreeMap<
-            (String, String, String),
-            std::collections::BTreeMap<String, Sides>,
-        > = std::collections::BTreeMap::new();
-        for row in rows {
-            let book: String = row.try_get(0)?;
-            let account: String = row.try_get(1)?;
-            let currency: String = row.try_get(2)?;
-            let key: String = row.try_get(3)?;
-            let amount: i64 = row.try_get(4)?;
-            // A distribution `close:S:D:P` and its receiving side `close:S:D:P:T` are one debt;
-            // a transfer's events `transfer:{order}:{event}` are one movement of it.
-            let transfer_group = key
-                .starts_with("transfer:")
-                .then(|| key.rsplit_once(':').map(|(g, _)| g.to_owned()))
-                .flatten();
-            if let Some(creditor) = account.strip_prefix("due_to:") {
-                let group = transfer_group
-                    .clone()
-                    .unwrap_or_else(|| format!("{key}:{creditor}"));
-                let sides = pairs
-                    .entry((book.clone(), creditor.to_owned(), currency))
-                    .or_default()
-                    .entry(group)
-                    .or_default();
-                sides.0 += -amount;
-            } else if let Some(debtor) = account.strip_prefix("due_from:") {
-                let sides = pairs
-                    .entry((debtor.to_owned(), book.clone(), currency))
-                    .or_default()
-                    .entry(transfer_group.unwrap_or(key))
-                    .or_default();
-                sides.1 += amount;
-            }
-        }
-        Ok(pairs
-            .into_iter()
-            .map(|((debtor, creditor, currency), groups)| {
-                let debtor_says: i64 = groups.values().map(|s| s.0).sum();
-                let creditor_says: i64 = groups.values().map(|s| s.1).sum();
-                PairBalance {
-                    debtor,
-                    creditor,
-                    currency,
-                    debtor_says_minor: debtor_says,
-                    creditor_says_minor: creditor_says,
-                    difference_minor: debtor_says - creditor_says,
-                    unmatched_entries: groups
-                        .into_iter()
-                        .filter(|(_, s)| s.0 != s.1)
-                        .map(|(k, _)| k)
-                        .collect(),
+        self.bounded(async {
+            let rows = sqlx::query(
+                "SELECT p.book, p.account, e.currency, p.entry_key, p.amount_minor, e.state \
+                 FROM ledger_postings p JOIN ledger_entries e ON e.entry_key = p.entry_key \
+                 WHERE e.day >= $1 AND e.day <= $2 AND e.kind <> 'receipt' \
+                 AND (p.account LIKE 'due_to:%' OR p.account LIKE 'due_from:%') \
+                 ORDER BY p.entry_key",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+            // (debtor, creditor, currency) → entry group → (debtor side, creditor side)
+            type Sides = (i64, i64);
+            let mut pairs: std::collections::BTreeMap<
+                (String, String, String),
+                std::collections::BTreeMap<String, Sides>,
+            > = std::collections::BTreeMap::new();
+            for row in rows {
+                let book: String = row.try_get(0)?;
+                let account: String = row.try_get(1)?;
+                let currency: String = row.try_get(2)?;
+                let key: String = row.try_get(3)?;
+                let amount: i64 = row.try_get(4)?;
+                // A distribution `close:S:D:P` and its receiving side `close:S:D:P:T` are one debt;
+                // a transfer's events `transfer:{order}:{event}` are one movement of it.
+                let transfer_group = key
+                    .starts_with("transfer:")
+                    .then(|| key.rsplit_once(':').map(|(g, _)| g.to_owned()))
+                    .flatten();
+                if let Some(creditor) = account.strip_prefix("due_to:") {
+                    let group = transfer_group
+                        .clone()
+                        .unwrap_or_else(|| format!("{key}:{creditor}"));
+                    let sides = pairs
+                        .entry((book.clone(), creditor.to_owned(), currency))
+                        .or_default()
+                        .entry(group)
+                        .or_default();
+                    sides.0 += -amount;
+                } else if let Some(debtor) = account.strip_prefix("due_from:") {
+                    let sides = pairs
+                        .entry((debtor.to_owned(), book.clone(), currency))
+                        .or_default()
+                        .entry(transfer_group.unwrap_or(key))
+                        .or_default();
+                    sides.1 += amount;
                 }
-            })
-            .collect())
+            }
+            Ok(pairs
+                .into_iter()
+                .map(|((debtor, creditor, currency), groups)| {
+                    let debtor_says: i64 = groups.values().map(|s| s.0).sum();
+                    let creditor_says: i64 = groups.values().map(|s| s.1).sum();
+                    PairBalance {
+                        debtor,
+                        creditor,
+                        currency,
+                        debtor_says_minor: debtor_says,
+                        creditor_says_minor: creditor_says,
+                        difference_minor: debtor_says - creditor_says,
+                        unmatched_entries: groups
+                            .into_iter()
+                            .filter(|(_, s)| s.0 != s.1)
+                            .map(|(k, _)| k)
+                            .collect(),
+                    }
+                })
+                .collect())
+        })
+        .await
     }
 }
 
 impl crate::Store {
     /// The transfer orders a state sends or receives, oldest day first.
     pub async fn transfers(&self, state: &str) -> Result<Vec<TransferOrder>> {
-        let sql = format!(
-            "SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE sender = $1 OR receiver = $1 \
-             ORDER BY day, id"
-        );
-        // Safe: column names only; the state is bound.
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(state)
-            .fetch_all(&mut *self.reader().await?)
-            .await?;
-        rows.iter().map(order_from_row).collect()
+        self.bounded(async {
+            let sql = format!(
+                "SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE sender = $1 OR receiver = $1 \
+                 ORDER BY day, id"
+            );
+            // Safe: column names only; the state is bound.
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(state)
+                .fetch_all(&mut *self.reader().await?)
+                .await?;
+            rows.iter().map(order_from_row).collect()
+        })
+        .await
     }
 
     pub async fn transfer(&self, id: &str) -> Result<Option<TransferOrder>> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE id = $1");
-        // Safe: column names only; the id is bound.
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?;
-        row.as_ref().map(order_from_row).transpose()
+        self.bounded(async {
+            let sql = format!("SELECT {ORDER_COLUMNS} FROM transfer_orders WHERE id = $1");
+            // Safe: column names only; the id is bound.
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&mut *self.reader().await?)
+                .await?;
+            row.as_ref().map(order_from_row).transpose()
+        })
+        .await
     }
 }

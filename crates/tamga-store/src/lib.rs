@@ -15,8 +15,10 @@
 //!   is an audit entry carrying the hash of the state before and after ([`audit`]).
 
 pub mod audit;
+mod audit_rows;
 mod batch;
 mod ids;
+pub mod keys;
 pub mod ledger;
 pub mod migrate;
 mod read;
@@ -32,10 +34,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-pub use audit::{AuditProblem, AuditReport};
+pub use audit::{AuditProblem, AuditReport, Checkpoint};
 pub use batch::registration_number;
 pub use ids::{new_declaration_id, new_token_secret, sha256_hex, token_digest};
-pub use ledger::PairBalance;
+pub use keys::NodeKey;
+pub use ledger::{PairBalance, Undistributed};
 pub use read::{DeclarationPage, ListQuery};
 pub use records::*;
 
@@ -47,6 +50,24 @@ pub enum StoreError {
     Unavailable(String),
     #[error("no declaration {0}")]
     NotFound(String),
+    #[error("no token {0}")]
+    TokenNotFound(String),
+    /// A confirmation would book more interest than the cap allows without an approval.
+    #[error(
+        "confirming transfer {id} now books {interest_minor} minor units of interest for \
+         {days_late} day(s) late, above the {cap_minor} allowed without an approval"
+    )]
+    InterestOverCap {
+        id: String,
+        interest_minor: i64,
+        cap_minor: i64,
+        days_late: i64,
+    },
+    #[error(
+        "this database's audit chain is keyed by node key {database}, not by the key given \
+         ({given}): use the node's own key file"
+    )]
+    KeyMismatch { database: String, given: String },
     /// The command does not apply to the object as it is now (its status or version moved on).
     #[error("{0}")]
     Conflict(String),
@@ -78,6 +99,9 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Errors that mean "the database cannot be reached or used now", not "this request is wrong".
+/// Each backend's codes are read as that backend defines them: SQLite's are numbers whose low
+/// byte is the primary result code, PostgreSQL's are SQLSTATE classes. (A PostgreSQL SQLSTATE
+/// such as 22021, a NUL in text, is a bad value, never SQLite's BUSY.)
 fn is_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_)
@@ -87,19 +111,33 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // SQLite: BUSY (5), LOCKED (6), IOERR (10), CANTOPEN (14), FULL (13), READONLY (8)
-            // and their extended codes; PostgreSQL: class 08 (connection), 53 (resources),
-            // 57 (operator intervention: shutdown, cancelled, database not accepting connections).
-            let primary = code.parse::<i64>().map(|c| c & 0xff).ok();
-            matches!(primary, Some(5 | 6 | 8 | 10 | 13 | 14))
-                || code.starts_with("08")
-                || code.starts_with("53")
-                || code.starts_with("57")
-                || code == "3D000"
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                let code = db.code().unwrap_or_default();
+                sqlite_unavailable(code.parse::<i64>().ok())
+            } else if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                postgres_unavailable(pg.code())
+            } else {
+                false
+            }
         }
         _ => false,
     }
+}
+
+/// SQLite: BUSY (5), LOCKED (6), READONLY (8), IOERR (10), FULL (13), CANTOPEN (14), and their
+/// extended codes (the primary code is the low byte).
+fn sqlite_unavailable(code: Option<i64>) -> bool {
+    matches!(code.map(|c| c & 0xff), Some(5 | 6 | 8 | 10 | 13 | 14))
+}
+
+/// PostgreSQL: class 08 (connection exception), 53 (insufficient resources), 57 (operator
+/// intervention: shutdown, cancelled, not accepting connections), 58 (system error: I/O), and
+/// 3D000 (the database does not exist, as when it was dropped under the service).
+fn postgres_unavailable(sqlstate: &str) -> bool {
+    ["08", "53", "57", "58"]
+        .iter()
+        .any(|class| sqlstate.starts_with(class))
+        || sqlstate == "3D000"
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -145,12 +183,19 @@ pub struct StoreOptions {
     pub max_readers: u32,
     /// The most commands the writer commits in one transaction.
     pub max_batch: usize,
+    /// How long one statement or transaction may take before the database is taken as
+    /// unavailable (a frozen link answers 503 after this, not after the OS's TCP timeout).
+    pub statement_timeout: Duration,
+    /// The node key: it keys the audit chain and signs its checkpoints.
+    pub key: NodeKey,
 }
 
 impl StoreOptions {
-    pub fn new(url: impl Into<String>) -> StoreOptions {
+    pub fn new(url: impl Into<String>, key: NodeKey) -> StoreOptions {
         StoreOptions {
             url: url.into(),
+            key,
+            statement_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
             max_readers: 8,
@@ -164,6 +209,8 @@ impl StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    key: NodeKey,
+    statement_timeout: Duration,
     readers: AnyPool,
     writer: mpsc::Sender<writer::Job>,
 }
@@ -248,7 +295,10 @@ impl Store {
         install_drivers();
         let backend = Backend::of_url(&options.url)?;
         let mut conn = open_connection(&options, backend).await?;
-        migrate::run(&mut conn, backend).await?;
+        let applied = migrate::run(&mut conn, backend).await?;
+        // The chain becomes keyed with the migration that introduced the key.
+        audit::bind_key(&mut conn, &options.key, migrate::keyed_now(&applied)).await?;
+        let key = options.key.clone();
 
         let busy = options.busy_timeout;
         let readers = AnyPoolOptions::new()
@@ -262,9 +312,12 @@ impl Store {
                 url: redact(&options.url),
                 reason: e.to_string(),
             })?;
+        let statement_timeout = options.statement_timeout;
         let writer = writer::start(conn, backend, options);
         Ok(Store {
             backend,
+            key,
+            statement_timeout,
             readers,
             writer,
         })
@@ -295,11 +348,52 @@ impl Store {
         readers.close().await;
     }
 
+    /// A read, bounded by the statement timeout: a database that does not answer in time (a
+    /// frozen link, a stopped server) is unavailable, not a request that hangs.
+    pub(crate) async fn bounded<T>(
+        &self,
+        read: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::time::timeout(self.statement_timeout, read)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(format!(
+                    "the database did not answer within {} s",
+                    self.statement_timeout.as_secs_f32()
+                )))
+            })
+    }
+
     /// Whether the database answers now.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&mut *self.reader().await?)
-            .await?;
-        Ok(())
+        self.bounded(async {
+            sqlx::query("SELECT 1")
+                .execute(&mut *self.reader().await?)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_reads_its_own_codes() {
+        // 22021 (a NUL in text) & 0xff = 5, SQLite's BUSY: a bad value on PostgreSQL.
+        assert!(!postgres_unavailable("22021"));
+        assert!(!postgres_unavailable("23505"));
+        assert!(postgres_unavailable("08006"));
+        assert!(postgres_unavailable("57P01"));
+        assert!(postgres_unavailable("53300"));
+        assert!(sqlite_unavailable(Some(5)));
+        assert!(sqlite_unavailable(Some(517)), "SQLITE_BUSY_SNAPSHOT");
+        assert!(
+            !sqlite_unavailable(Some(19)),
+            "a constraint is not unavailability"
+        );
+        assert!(!sqlite_unavailable(None));
     }
 }

@@ -23,6 +23,9 @@ impl Migration {
     }
 }
 
+/// The migration with which the audit chain becomes keyed by the node key.
+pub const KEYED_CHAIN: &str = "0004_integrity";
+
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -42,7 +45,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_transfers.sql"),
         postgres: include_str!("../migrations/postgres/0003_transfers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "integrity",
+        sqlite: include_str!("../migrations/sqlite/0004_integrity.sql"),
+        postgres: include_str!("../migrations/postgres/0004_integrity.sql"),
+    },
 ];
+
+/// Whether these migrations, applied now, made the audit chain keyed.
+pub(crate) fn keyed_now(applied: &[String]) -> bool {
+    applied.iter().any(|name| name == KEYED_CHAIN)
+}
 
 /// Applies the migrations the database lacks. Returns the names of those applied now.
 pub async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<String>> {
@@ -105,6 +119,7 @@ pub async fn migrate_only(options: &crate::StoreOptions) -> Result<Vec<String>> 
     let backend = Backend::of_url(&options.url)?;
     let mut conn = crate::open_connection(options, backend).await?;
     let applied = run(&mut conn, backend).await?;
+    crate::audit::bind_key(&mut conn, &options.key, keyed_now(&applied)).await?;
     conn.close().await?;
     Ok(applied)
 }

@@ -197,17 +197,60 @@ fn token_from_row(row: &AnyRow) -> Result<TokenRecord> {
     })
 }
 
+/// A token and its digest.
 pub(crate) async fn load_token<'c, E: Executor<'c, Database = Any>>(
     executor: E,
     id: &str,
-) -> Result<Option<TokenRecord>> {
+) -> Result<Option<(TokenRecord, String)>> {
     let sql = concat!(
         "SELECT ",
         token_columns!(),
-        " FROM api_tokens WHERE id = $1"
+        ", digest FROM api_tokens WHERE id = $1"
     );
     let row = sqlx::query(sql).bind(id).fetch_optional(executor).await?;
-    row.as_ref().map(token_from_row).transpose()
+    row.as_ref()
+        .map(|r| Ok((token_from_row(r)?, r.try_get(7)?)))
+        .transpose()
+}
+
+/// Every token with its digest, for verification.
+pub(crate) async fn all_tokens(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<(TokenRecord, String)>> {
+    let sql = concat!(
+        "SELECT ",
+        token_columns!(),
+        ", digest FROM api_tokens ORDER BY id"
+    );
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((token_from_row(r)?, r.try_get(7)?)))
+        .collect()
+}
+
+/// A page of declarations after list position `after`, with their current body and
+/// assessment and their position, for verification.
+pub(crate) async fn heads_after(
+    conn: &mut sqlx::AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, FullDeclaration)>> {
+    let sql = concat!(
+        "SELECT ",
+        head_columns_of_d!(),
+        ", v.body, a.document, d.seq FROM declarations d \
+         JOIN declaration_versions v ON v.declaration_id = d.id AND v.version = d.version \
+         LEFT JOIN assessments a ON a.declaration_id = d.id AND a.version = d.version \
+         WHERE d.seq > $1 ORDER BY d.seq LIMIT $2"
+    );
+    let rows = sqlx::query(sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(16)?, full_from_row(r)?)))
+        .collect()
 }
 
 /// A filter over the declarations, and the page to read. The scope fields (`declarant_tin`,
@@ -221,22 +264,28 @@ pub struct ListQuery {
     pub from: Option<String>,
     /// Submitted on or before this day (ISO).
     pub to: Option<String>,
-    /// Continue after this position (the `next_cursor` of the previous page).
-    pub after: Option<i64>,
+    /// Continue after this declaration (the last one of the previous page).
+    pub after: Option<String>,
     pub limit: u32,
 }
 
 #[derive(Debug)]
 pub struct DeclarationPage {
     pub items: Vec<DeclarationSummary>,
-    /// Where the next page starts; `None` on the last page.
-    pub next_cursor: Option<i64>,
+    /// The last declaration of this page, after which the next one starts; `None` on the
+    /// last page.
+    pub next_after: Option<String>,
 }
 
 impl Store {
     /// A pooled connection. Failing to get one (the server down, refusing connections, the
     /// pool exhausted beyond the timeout) is the database being unavailable, whatever the
     /// driver's error.
+    /// The node key, for what only this node may sign or key (list cursors, checkpoints).
+    pub fn node_key(&self) -> &crate::NodeKey {
+        &self.key
+    }
+
     pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
         self.readers
             .acquire()
@@ -246,92 +295,102 @@ impl Store {
 
     /// A declaration with its current body and latest assessment.
     pub async fn declaration(&self, id: &str) -> Result<Option<DeclarationRecord>> {
-        let mut conn = self.reader().await?;
-        match load_full(&mut *conn, id).await? {
-            Some((head, body, assessment)) => Ok(Some(head.into_record(body, assessment)?)),
-            None => Ok(None),
-        }
+        self.bounded(async {
+            let mut conn = self.reader().await?;
+            match load_full(&mut *conn, id).await? {
+                Some((head, body, assessment)) => Ok(Some(head.into_record(body, assessment)?)),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     /// Every version of a declaration's body, oldest first.
     pub async fn versions(&self, id: &str) -> Result<Vec<VersionRecord>> {
-        let rows = sqlx::query(
-            "SELECT version, body, created_at, actor FROM declaration_versions \
-             WHERE declaration_id = $1 ORDER BY version",
-        )
-        .bind(id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(VersionRecord {
-                    version: row.try_get(0)?,
-                    body: row.try_get(1)?,
-                    created_at: row.try_get(2)?,
-                    actor: row.try_get(3)?,
+        self.bounded(async {
+            let rows = sqlx::query(
+                "SELECT version, body, created_at, actor FROM declaration_versions \
+                 WHERE declaration_id = $1 ORDER BY version",
+            )
+            .bind(id)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(VersionRecord {
+                        version: row.try_get(0)?,
+                        body: row.try_get(1)?,
+                        created_at: row.try_get(2)?,
+                        actor: row.try_get(3)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
+        .await
     }
 
     /// A page of declarations, oldest first, in a stable order (the cursor is the position of
     /// the last one returned).
     pub async fn list(&self, query: &ListQuery) -> Result<DeclarationPage> {
-        let mut sql = concat!(
-            "SELECT seq, ",
-            head_columns!(),
-            " FROM declarations WHERE 1 = 1"
-        )
-        .to_owned();
-        let mut binds: Vec<String> = Vec::new();
-        let mut add = |column: &str, op: &str, value: &str, sql: &mut String| {
-            binds.push(value.to_owned());
-            sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
-        };
-        if let Some(tin) = &query.declarant_tin {
-            add("declarant_tin", "=", tin, &mut sql);
-        }
-        if let Some(state) = &query.state {
-            add("state", "=", state, &mut sql);
-        }
-        if let Some(status) = query.status {
-            add("status", "=", status.as_str(), &mut sql);
-        }
-        if let Some(from) = &query.from {
-            add("submitted_on", ">=", from, &mut sql);
-        }
-        if let Some(to) = &query.to {
-            add("submitted_on", "<=", to, &mut sql);
-        }
-        let limit = query.limit.clamp(1, 1000);
-        sql.push_str(&format!(
-            " AND seq > ${} ORDER BY seq LIMIT ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        ));
-        // Safe: the text holds only column names and placeholders from this function; every
-        // value is bound.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for value in &binds {
-            q = q.bind(value);
-        }
-        let rows = q
-            .bind(query.after.unwrap_or(0))
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&mut *self.reader().await?)
-            .await?;
-        let more = rows.len() > limit as usize;
-        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
-        let mut last = None;
-        for row in rows.iter().take(limit as usize) {
-            last = Some(row.try_get::<i64, _>(0)?);
-            let head = head_from_row(row, 1)?;
-            items.push(head.into_summary());
-        }
-        Ok(DeclarationPage {
-            items,
-            next_cursor: if more { last } else { None },
+        self.bounded(async {
+            let mut sql = concat!(
+                "SELECT seq, ",
+                head_columns!(),
+                " FROM declarations WHERE 1 = 1"
+            )
+            .to_owned();
+            let mut binds: Vec<String> = Vec::new();
+            let mut add = |column: &str, op: &str, value: &str, sql: &mut String| {
+                binds.push(value.to_owned());
+                sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
+            };
+            if let Some(tin) = &query.declarant_tin {
+                add("declarant_tin", "=", tin, &mut sql);
+            }
+            if let Some(state) = &query.state {
+                add("state", "=", state, &mut sql);
+            }
+            if let Some(status) = query.status {
+                add("status", "=", status.as_str(), &mut sql);
+            }
+            if let Some(from) = &query.from {
+                add("submitted_on", ">=", from, &mut sql);
+            }
+            if let Some(to) = &query.to {
+                add("submitted_on", "<=", to, &mut sql);
+            }
+            let limit = query.limit.clamp(1, 1000);
+            if let Some(after) = &query.after {
+                binds.push(after.clone());
+                sql.push_str(&format!(
+                    " AND seq > (SELECT seq FROM declarations WHERE id = ${})",
+                    binds.len()
+                ));
+            }
+            sql.push_str(&format!(" ORDER BY seq LIMIT ${}", binds.len() + 1));
+            // Safe: the text holds only column names and placeholders from this function; every
+            // value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for value in &binds {
+                q = q.bind(value);
+            }
+            let rows = q
+                .bind(i64::from(limit) + 1)
+                .fetch_all(&mut *self.reader().await?)
+                .await?;
+            let more = rows.len() > limit as usize;
+            let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+            for row in rows.iter().take(limit as usize) {
+                let head = head_from_row(row, 1)?;
+                items.push(head.into_summary());
+            }
+            let last = items.last().map(|d| d.id.clone());
+            Ok(DeclarationPage {
+                items,
+                next_after: if more { last } else { None },
+            })
         })
+        .await
     }
 
     /// Who holds this token, if it is valid and not revoked.
@@ -341,20 +400,23 @@ impl Store {
 
     /// Who holds the token with this digest ([`token_digest`]), if it is valid and not revoked.
     pub async fn principal_for_digest(&self, digest: &str) -> Result<Option<Principal>> {
-        let row = sqlx::query(
-            "SELECT id, role, state, tin, name, created_at, revoked_at, digest FROM api_tokens \
-             WHERE digest = $1",
-        )
-        .bind(digest)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let stored: String = row.try_get(7)?;
-        let record = token_from_row(&row)?;
-        if !constant_time_eq(&stored, digest) || record.revoked_at.is_some() {
-            return Ok(None);
-        }
-        Ok(Some(record.principal))
+        self.bounded(async {
+            let row = sqlx::query(
+                "SELECT id, role, state, tin, name, created_at, revoked_at, digest FROM api_tokens \
+                 WHERE digest = $1",
+            )
+            .bind(digest)
+            .fetch_optional(&mut *self.reader().await?)
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            let stored: String = row.try_get(7)?;
+            let record = token_from_row(&row)?;
+            if !constant_time_eq(&stored, digest) || record.revoked_at.is_some() {
+                return Ok(None);
+            }
+            Ok(Some(record.principal))
+        })
+        .await
     }
 
     /// The response stored under an idempotency key of this actor: the request's digest, the
@@ -364,38 +426,49 @@ impl Store {
         actor: &str,
         key: &str,
     ) -> Result<Option<(String, u16, String)>> {
-        let row = sqlx::query(
-            "SELECT request_sha256, status, response FROM idempotency_keys \
-             WHERE actor = $1 AND key = $2",
-        )
-        .bind(actor)
-        .bind(key)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
-        row.map(|row| {
-            let status: i64 = row.try_get(1)?;
-            Ok((
-                row.try_get(0)?,
-                u16::try_from(status).unwrap_or(200),
-                row.try_get(2)?,
-            ))
+        self.bounded(async {
+            let row = sqlx::query(
+                "SELECT request_sha256, status, response FROM idempotency_keys \
+                 WHERE actor = $1 AND key = $2",
+            )
+            .bind(actor)
+            .bind(key)
+            .fetch_optional(&mut *self.reader().await?)
+            .await?;
+            row.map(|row| {
+                let status: i64 = row.try_get(1)?;
+                Ok((
+                    row.try_get(0)?,
+                    u16::try_from(status).unwrap_or(200),
+                    row.try_get(2)?,
+                ))
+            })
+            .transpose()
         })
-        .transpose()
+        .await
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            token_columns!(),
-            " FROM api_tokens ORDER BY created_at, id"
-        );
-        let rows = sqlx::query(sql)
-            .fetch_all(&mut *self.reader().await?)
-            .await?;
-        rows.iter().map(token_from_row).collect()
+        self.bounded(async {
+            let sql = concat!(
+                "SELECT ",
+                token_columns!(),
+                " FROM api_tokens ORDER BY created_at, id"
+            );
+            let rows = sqlx::query(sql)
+                .fetch_all(&mut *self.reader().await?)
+                .await?;
+            rows.iter().map(token_from_row).collect()
+        })
+        .await
     }
 
     pub async fn token(&self, id: &str) -> Result<Option<TokenRecord>> {
-        load_token(&mut *self.reader().await?, id).await
+        self.bounded(async {
+            Ok(load_token(&mut *self.reader().await?, id)
+                .await?
+                .map(|(record, _)| record))
+        })
+        .await
     }
 }

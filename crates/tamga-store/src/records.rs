@@ -282,7 +282,7 @@ pub enum Command {
     },
     /// A receipt that is not a release: a duty refund (negative) or penalty interest on import
     /// duties, credited to the state's single account and distributed like any receipt. The
-    /// key `{event}:{reference}` makes it happen once.
+    /// key `{event}:{state}:{reference}` makes it happen once per state.
     RecordReceipt {
         state: String,
         day: String,
@@ -309,6 +309,15 @@ pub enum Command {
         id: String,
         on: String,
         daily_interest_rate: rust_decimal::Decimal,
+        /// The most interest booked without a separate approval (minor units).
+        interest_cap_minor: i64,
+    },
+    /// Interest above the cap is approved for an order, up to `amount_minor`: by the sender's
+    /// treasury (the debtor accepts it) or the commission.
+    ApproveInterest {
+        id: String,
+        amount_minor: i64,
+        reason: String,
     },
 }
 
@@ -338,6 +347,11 @@ pub struct TransferOrder {
     pub daily_interest_rate: Option<String>,
     /// Interest for the delay, in the sender's national currency.
     pub interest_minor: Option<i64>,
+    /// Interest above the cap that was approved for this order (a separate, audited action),
+    /// in minor units of the sender's currency.
+    pub interest_approved_minor: Option<i64>,
+    /// Who approved it and why.
+    pub interest_approval: Option<String>,
 }
 
 /// How special (safeguard), anti-dumping and countervailing duties are distributed. The EAEU

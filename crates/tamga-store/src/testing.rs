@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Backend, Store, StoreOptions};
+use crate::{Backend, NodeKey, Store, StoreOptions};
 use sqlx::{AnyConnection, Connection};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -33,6 +33,8 @@ pub fn postgres_admin_url() -> String {
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
+    /// The node key the test's store is opened with.
+    pub key: NodeKey,
     file: Option<PathBuf>,
     pg_name: Option<String>,
 }
@@ -45,6 +47,7 @@ impl TestDb {
         TestDb {
             backend: Backend::Sqlite,
             url: format!("sqlite://{}", file.display()),
+            key: NodeKey::generate(),
             file: Some(dir),
             pg_name: None,
         }
@@ -66,13 +69,14 @@ impl TestDb {
         TestDb {
             backend: Backend::Postgres,
             url: format!("{base}/{name}"),
+            key: NodeKey::generate(),
             file: None,
             pg_name: Some(name),
         }
     }
 
     pub fn options(&self) -> StoreOptions {
-        StoreOptions::new(self.url.clone())
+        StoreOptions::new(self.url.clone(), self.key.clone())
     }
 
     pub async fn open(&self) -> Store {

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{load_head_for_update, store_head};
 use crate::batch::Batch;
+use crate::keys::NodeKey;
 use crate::{Backend, Result, StoreError, StoreOptions, WriteOutcome, WriteRequest};
 
 pub(crate) struct Job {
@@ -88,7 +89,7 @@ async fn apply_with_connection(
         let Some(c) = conn.as_mut() else {
             return unavailable("no connection".into());
         };
-        match apply_batch(c, backend, &requests).await {
+        match bounded(options, apply_batch(c, backend, &options.key, &requests)).await {
             Ok(outcomes) => return outcomes,
             Err(BatchError::BeginFailed(e)) if attempt == 0 => {
                 tracing::warn!("the writer's connection failed ({e}); reconnecting");
@@ -108,18 +109,50 @@ async fn apply_with_connection(
                 );
                 let mut outcomes = Vec::with_capacity(requests.len());
                 for request in &requests {
-                    outcomes.push(match apply_batch(c, backend, &[*request]).await {
-                        Ok(mut one) => one
-                            .pop()
-                            .unwrap_or_else(|| Err(StoreError::Database("no outcome".into()))),
-                        Err(BatchError::BeginFailed(e) | BatchError::Failed(e)) => Err(e),
-                    });
+                    let one = [*request];
+                    match bounded(options, apply_batch(c, backend, &options.key, &one)).await {
+                        Ok(mut one) => outcomes.push(
+                            one.pop()
+                                .unwrap_or_else(|| Err(StoreError::Database("no outcome".into()))),
+                        ),
+                        Err(BatchError::BeginFailed(e) | BatchError::Failed(e)) => {
+                            let unavailable = matches!(e, StoreError::Unavailable(_));
+                            outcomes.push(Err(e));
+                            if unavailable {
+                                // The connection is in an unknown state: the next batch opens
+                                // a new one, and the rest of this one is not tried on it.
+                                *conn = None;
+                                while outcomes.len() < requests.len() {
+                                    outcomes.push(Err(StoreError::Unavailable(
+                                        "the database became unavailable".into(),
+                                    )));
+                                }
+                                return outcomes;
+                            }
+                        }
+                    }
                 }
                 return outcomes;
             }
         }
     }
     unavailable("the database did not accept a transaction".into())
+}
+
+/// A batch bounded by the statement timeout: a transaction the database does not finish in
+/// time (a frozen link) is unavailability, and its connection is not used again.
+async fn bounded(
+    options: &StoreOptions,
+    batch: impl std::future::Future<Output = Result<Vec<Result<WriteOutcome>>, BatchError>>,
+) -> Result<Vec<Result<WriteOutcome>>, BatchError> {
+    tokio::time::timeout(options.statement_timeout, batch)
+        .await
+        .unwrap_or_else(|_| {
+            Err(BatchError::Failed(StoreError::Unavailable(format!(
+                "the database did not finish the transaction within {} s",
+                options.statement_timeout.as_secs_f32()
+            ))))
+        })
 }
 
 /// Why a batch failed: at BEGIN (nothing was sent; safe to retry on a new connection) or later.
@@ -133,6 +166,7 @@ enum BatchError {
 async fn apply_batch(
     conn: &mut AnyConnection,
     backend: Backend,
+    key: &NodeKey,
     requests: &[&WriteRequest],
 ) -> Result<Vec<Result<WriteOutcome>>, BatchError> {
     // SQLite: take the write lock at BEGIN, so that a read-then-write transaction never fails
@@ -149,7 +183,7 @@ async fn apply_batch(
     }
     let result = async {
         let start = load_head_for_update(&mut *conn, backend).await?;
-        let mut batch = Batch::load(&mut *conn, requests, start.clone()).await?;
+        let mut batch = Batch::load(&mut *conn, requests, start.clone(), key.clone()).await?;
         let outcomes = requests
             .iter()
             .map(|request| batch.apply(request))

@@ -54,4 +54,8 @@ conformance!(
     transfers_are_sent_confirmed_and_charged_interest_when_late,
     ledger_properties_hold_over_arbitrary_receipts,
     a_refund_day_is_netted_into_the_next_transfer,
+    edits_to_covered_rows_are_found,
+    a_rewritten_or_truncated_chain_is_found,
+    a_bad_value_fails_its_command_alone,
+    a_receipt_is_never_booked_on_a_closed_day,
 );

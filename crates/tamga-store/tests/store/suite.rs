@@ -170,7 +170,7 @@ pub async fn full_life_and_audit_chain(db: &TestDb) {
         read.assessment.is_some(),
         "the assessment stays with the released declaration"
     );
-    let report = store.verify_audit().await.unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
     assert!(report.intact, "{report:?}");
     assert_eq!(report.entries, 3);
     assert_eq!(report.head_seq, 3);
@@ -301,7 +301,7 @@ pub async fn transitions_follow_the_life(db: &TestDb) {
     )
     .await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 pub async fn amendments_keep_every_version(db: &TestDb) {
@@ -458,7 +458,7 @@ pub async fn two_officers_release_at_once_one_wins(db: &TestDb) {
         let loser = if a.is_ok() { b } else { a };
         assert!(matches!(loser, Err(StoreError::Conflict(_))));
     }
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 pub async fn idempotency_keys_replay_or_conflict(db: &TestDb) {
@@ -550,7 +550,7 @@ async fn three_entries(db: &TestDb) -> Store {
     )
     .await
     .unwrap();
-    let report = store.verify_audit().await.unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
     assert!(report.intact && report.entries == 3, "{report:?}");
     store
 }
@@ -562,33 +562,37 @@ pub async fn an_altered_audit_entry_is_found(db: &TestDb) {
         .execute(&mut raw)
         .await
         .unwrap();
-    let report = store.verify_audit().await.unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
     assert!(!report.intact);
     let problem = report.first_problem.unwrap();
     assert_eq!((problem.seq, problem.kind), (2, "altered"), "{problem:?}");
-    // Rewriting the entry's own hash too does not hide it: the next entry no longer follows.
+    // Without the node key, the entry's hash can only be recomputed in the old unkeyed scheme
+    // (plain SHA-256): claiming that scheme inside the keyed chain is found at the entry.
     let row = sqlx::query("SELECT seq, at, actor, action, object_id, before_hash, after_hash, prev_hash FROM audit_log WHERE seq = 2")
         .fetch_one(&mut raw)
         .await
         .unwrap();
-    let forged = tamga_store::audit::entry_hash(
-        2,
-        &row.get::<String, _>(7),
-        &row.get::<String, _>(1),
-        &row.get::<String, _>(2),
-        &row.get::<String, _>(3),
-        &row.get::<String, _>(4),
-        row.get::<Option<String>, _>(5).as_deref(),
-        &row.get::<String, _>(6),
+    let text = format!(
+        "2\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        row.get::<String, _>(7),
+        row.get::<String, _>(1),
+        row.get::<String, _>(2),
+        row.get::<String, _>(3),
+        row.get::<String, _>(4),
+        row.get::<Option<String>, _>(5)
+            .unwrap_or_else(|| "-".into()),
+        row.get::<String, _>(6),
     );
-    sqlx::query("UPDATE audit_log SET entry_hash = $1 WHERE seq = 2")
+    let forged = tamga_store::sha256_hex(text.as_bytes());
+    sqlx::query("UPDATE audit_log SET entry_hash = $1, scheme = 1 WHERE seq = 2")
         .bind(&forged)
         .execute(&mut raw)
         .await
         .unwrap();
-    let report = store.verify_audit().await.unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
     let problem = report.first_problem.unwrap();
-    assert_eq!((problem.seq, problem.kind), (3, "altered"), "{problem:?}");
+    assert_eq!((problem.seq, problem.kind), (2, "altered"), "{problem:?}");
+    assert!(problem.detail.contains("unkeyed"), "{problem:?}");
 }
 
 pub async fn a_removed_audit_entry_is_found(db: &TestDb) {
@@ -599,14 +603,24 @@ pub async fn a_removed_audit_entry_is_found(db: &TestDb) {
         .execute(&mut raw)
         .await
         .unwrap();
-    let problem = store.verify_audit().await.unwrap().first_problem.unwrap();
+    let problem = store
+        .verify_audit(&[])
+        .await
+        .unwrap()
+        .first_problem
+        .unwrap();
     assert_eq!((problem.seq, problem.kind), (3, "removed"), "{problem:?}");
     // One in the middle removed: found there.
     sqlx::query("DELETE FROM audit_log WHERE seq = 2")
         .execute(&mut raw)
         .await
         .unwrap();
-    let problem = store.verify_audit().await.unwrap().first_problem.unwrap();
+    let problem = store
+        .verify_audit(&[])
+        .await
+        .unwrap()
+        .first_problem
+        .unwrap();
     assert_eq!((problem.seq, problem.kind), (2, "removed"), "{problem:?}");
 }
 
@@ -666,7 +680,7 @@ pub async fn tokens_resolve_until_revoked(db: &TestDb) {
     let listed = store.tokens().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked_at.is_some());
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 pub async fn list_filters_and_pages(db: &TestDb) {
@@ -694,7 +708,7 @@ pub async fn list_filters_and_pages(db: &TestDb) {
         let page = store.list(&query).await.unwrap();
         assert!(page.items.len() <= 10);
         seen.extend(page.items.into_iter().map(|d| d.id));
-        match page.next_cursor {
+        match page.next_after {
             Some(c) => query.after = Some(c),
             None => break,
         }
@@ -741,7 +755,8 @@ pub async fn migrations_run_once_and_detect_edits(db: &TestDb) {
         vec![
             "0001_declarations".to_string(),
             "0002_treasury".into(),
-            "0003_transfers".into()
+            "0003_transfers".into(),
+            "0004_integrity".into()
         ]
     );
     let again = tamga_store::migrate::migrate_only(&db.options())
@@ -821,7 +836,7 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
     let store = Store::open(options).await.unwrap();
     let kept = new_declaration("RU", "10702070", "1", "2019-06-03");
     submit(&store, kept.clone()).await;
-    let before = store.verify_audit().await.unwrap();
+    let before = store.verify_audit(&[]).await.unwrap();
 
     let mut raw = db.raw().await;
     let lost = new_declaration("RU", "10702070", "1", "2019-06-03");
@@ -861,10 +876,10 @@ pub async fn a_dead_database_is_unavailable_and_nothing_is_half_written(db: &Tes
         .unwrap()
         .get(0);
     assert_eq!(count, 1);
-    let after = store.verify_audit().await.unwrap();
+    let after = store.verify_audit(&[]).await.unwrap();
     assert_eq!(after, before);
     submit(&store, new_declaration("RU", "10702070", "1", "2019-06-03")).await;
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 fn normatives_2020() -> tamga_treasury::Normatives {
@@ -1029,7 +1044,7 @@ pub async fn a_release_credits_the_duty_and_closing_the_day_splits_it(db: &TestD
         store.day_closing("RU", "2020-05-01").await.unwrap(),
         Some(closing)
     );
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 pub async fn receipts_after_a_close_go_to_the_next_day(db: &TestDb) {
@@ -1179,6 +1194,7 @@ pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &Te
             id: kz.id.clone(),
             on: "2020-08-03".into(),
             daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+            interest_cap_minor: i64::MAX,
         }))
         .await
         .unwrap_err();
@@ -1212,6 +1228,7 @@ pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &Te
                 id: kz.id.clone(),
                 on: "2020-08-06".into(),
                 daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+                interest_cap_minor: i64::MAX,
             }))
             .await
             .unwrap(),
@@ -1246,6 +1263,7 @@ pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &Te
                 id: by.id.clone(),
                 on: "2020-08-03".into(),
                 daily_interest_rate: rust_decimal::Decimal::from_str("0.0001").unwrap(),
+                interest_cap_minor: i64::MAX,
             }))
             .await
             .unwrap(),
@@ -1254,7 +1272,7 @@ pub async fn transfers_are_sent_confirmed_and_charged_interest_when_late(db: &Te
         (on_time.days_late, on_time.interest_minor),
         (Some(0), Some(0))
     );
-    assert!(store.verify_audit().await.unwrap().intact);
+    assert!(store.verify_audit(&[]).await.unwrap().intact);
 }
 
 /// Properties of the ledger over arbitrary days of receipts (refunds and penalty interest of
@@ -1383,4 +1401,244 @@ pub async fn a_refund_day_is_netted_into_the_next_transfer(db: &TestDb) {
             .sum()
     };
     assert_eq!(total_orders, others(&next) + others(&refund_day));
+}
+
+/// A released, registered and closed history to tamper with: a declaration with its versions,
+/// assessment and payment lines, its receipts, a closed day and its transfer orders.
+async fn history(db: &TestDb) -> (Store, String) {
+    let store = db.open().await;
+    store
+        .write(request(
+            "cli",
+            Command::CreateToken {
+                role: Role::Officer,
+                state: Some("RU".into()),
+                tin: None,
+                name: "Sheremetyevo".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    let id = released(&store, 880_000, "2020-05-01").await;
+    close(&store, "2020-05-01").await;
+    let report = store.verify_audit(&[]).await.unwrap();
+    assert!(report.intact, "{report:?}");
+    assert!(
+        report.rows_checked > 10 && report.objects_checked >= 2,
+        "{report:?}"
+    );
+    assert_eq!(report.unkeyed_entries, 0);
+    (store, id)
+}
+
+async fn problems_after(db: &TestDb, store: &Store, sql: &str) -> Vec<(i64, &'static str)> {
+    let mut raw = db.raw().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
+    assert!(!report.intact, "{sql}: not detected: {report:?}");
+    report.problems.iter().map(|p| (p.seq, p.kind)).collect()
+}
+
+/// Edits behind the store's back to the rows the chain covers: each is found, and named.
+pub async fn edits_to_covered_rows_are_found(db: &TestDb) {
+    for (sql, kind) in [
+        // A payment line's amount (the assessment is entry 2).
+        (
+            "UPDATE payment_lines SET amount_minor = 1 WHERE kind = 'import_duty'",
+            "rows",
+        ),
+        // A balanced pair of postings: the books still balance, the chain does not.
+        (
+            "UPDATE ledger_postings SET amount_minor = amount_minor + 100 \
+             WHERE account = 'due_to:KZ'",
+            "rows",
+        ),
+        // A version's body.
+        ("UPDATE declaration_versions SET body = '{}'", "rows"),
+        // The declaration's head: its declarant, as one would move it to another's scope.
+        (
+            "UPDATE declarations SET declarant_tin = '5009999999'",
+            "object",
+        ),
+        // A token's digest, as one would to take it over.
+        ("UPDATE api_tokens SET digest = 'x'", "object"),
+        // A row no entry wrote.
+        (
+            "INSERT INTO ledger_entries (entry_key, kind, state, day, pool, currency, \
+             amount_minor, created_at) VALUES ('receipt:forged', 'receipt', 'RU', '2020-05-02', \
+             'import_duty', 'RUB', 100, '2020-05-02T00:00:00Z')",
+            "uncovered",
+        ),
+        // A transfer order marked confirmed with no entry.
+        ("UPDATE transfer_orders SET status = 'confirmed'", "object"),
+    ] {
+        let fresh = if db.backend == Backend::Sqlite {
+            TestDb::sqlite()
+        } else {
+            TestDb::postgres().await
+        };
+        let (store, _) = history(&fresh).await;
+        let problems = problems_after(&fresh, &store, sql).await;
+        assert!(
+            problems.iter().any(|(_, k)| *k == kind),
+            "{sql}: expected a {kind} problem, got {problems:?}"
+        );
+        store.close().await;
+        fresh.drop().await;
+    }
+}
+
+/// Without the key, the chain can be recomputed only in the old unkeyed scheme, which the
+/// binding refuses; a chain cut short and re-headed shows against a kept checkpoint.
+pub async fn a_rewritten_or_truncated_chain_is_found(db: &TestDb) {
+    let (store, _) = history(db).await;
+    let checkpoint = store.checkpoint("2020-05-02T10:00:00Z").await.unwrap();
+    let report = store
+        .verify_audit(std::slice::from_ref(&checkpoint))
+        .await
+        .unwrap();
+    assert!(
+        report.intact && report.checkpoints_checked == 1,
+        "{report:?}"
+    );
+    // Cut the last entry and point the head at the one before, consistently.
+    let mut raw = db.raw().await;
+    let before: (i64, String) = {
+        let row =
+            sqlx::query("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1 OFFSET 1")
+                .fetch_one(&mut raw)
+                .await
+                .unwrap();
+        (row.get(0), row.get(1))
+    };
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+        .bind(before.0)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2")
+        .bind(before.0)
+        .bind(&before.1)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let report = store
+        .verify_audit(std::slice::from_ref(&checkpoint))
+        .await
+        .unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.kind == "checkpoint"),
+        "{report:?}"
+    );
+    // A checkpoint signed by another node's key is not taken.
+    let other = TestDb::sqlite();
+    let (foreign_store, _) = history(&other).await;
+    let foreign = foreign_store
+        .checkpoint("2020-05-02T10:00:00Z")
+        .await
+        .unwrap();
+    foreign_store.close().await;
+    other.drop().await;
+    let report = store.verify_audit(&[foreign]).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.kind == "checkpoint" && p.detail.contains("not signed")),
+        "{report:?}"
+    );
+    // Stripping the key binding, to pass the chain off as one never keyed, shows too.
+    sqlx::query("UPDATE audit_head SET key_id = NULL, keyed_from = NULL, key_binding = NULL")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let report = store.verify_audit(&[]).await.unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.detail.contains("binding")),
+        "{report:?}"
+    );
+    // And the database refuses another node's key.
+    store.close().await;
+    let mut options = db.options();
+    options.key = tamga_store::NodeKey::generate();
+    sqlx::query("UPDATE audit_head SET key_id = $1")
+        .bind(db.key.id())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    match Store::open(options).await {
+        Err(StoreError::KeyMismatch { .. }) => {}
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("opened with another node's key"),
+    }
+}
+
+/// A command whose value the database refuses (a NUL in text, on PostgreSQL) fails alone: the
+/// commands batched with it are made.
+pub async fn a_bad_value_fails_its_command_alone(db: &TestDb) {
+    let store = db.open().await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let mut new = new_declaration("RU", "10702070", "7701234567", "2020-05-01");
+        new.id = new_declaration_id(1_700_000_000_000);
+        ids.push(submit(&store, new).await.id);
+    }
+    let mut writes = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let reason = if i == 3 {
+            "bad\u{0}"
+        } else {
+            "changed my mind"
+        };
+        let store = store.clone();
+        let command = Command::Decide {
+            id: id.clone(),
+            decision: Decision::Withdraw {
+                reason: Some(reason.into()),
+            },
+        };
+        writes.push(tokio::spawn(async move {
+            store.write(request(DECLARANT, command)).await
+        }));
+    }
+    for (i, write) in writes.into_iter().enumerate() {
+        let outcome = write.await.unwrap();
+        if i == 3 {
+            // PostgreSQL refuses the value (not an outage); SQLite stores it.
+            assert!(
+                !matches!(outcome, Err(StoreError::Unavailable(_))),
+                "a bad value is not the database being down: {outcome:?}"
+            );
+        } else {
+            assert!(outcome.is_ok(), "neighbour {i}: {outcome:?}");
+        }
+    }
+}
+
+/// A receipt is never booked on a closed day: after the last day of the calendar is closed
+/// (which the service refuses, and only the store's own command can do), a release is refused.
+pub async fn a_receipt_is_never_booked_on_a_closed_day(db: &TestDb) {
+    let store = db.open().await;
+    close(&store, "9999-12-31").await;
+    let mut new = new_declaration("RU", "10702070", "7701234567", "2020-05-01");
+    new.id = new_declaration_id(1_700_000_000_001);
+    submit(&store, new.clone()).await;
+    register(&store, &new.id, 1, "2020-05-01").await.unwrap();
+    let refused = decide(
+        &store,
+        OFFICER_RU,
+        &new.id,
+        Decision::Release {
+            reason: None,
+            day: "2020-05-01".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.to_string().contains("no later day"), "{refused}");
+    let head = store.declaration(&new.id).await.unwrap().unwrap();
+    assert_eq!(head.status, Status::Registered, "nothing changed");
 }
