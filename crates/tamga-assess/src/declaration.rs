@@ -1,8 +1,6 @@
 //! The goods declaration (ДТ) as tools send it: JSON, read strictly, with every problem reported
 //! at its JSON path (`items[1].quantities.l`). The format is specified in `docs/declaration.md`.
 
-use std::str::FromStr;
-
 use serde_json::{Map, Value};
 use tamga_core::{CommodityCode, CountryCode, CurrencyCode, Date, Decimal, UnitCode, parse_date};
 use tamga_tariff::TariffSnapshot;
@@ -207,6 +205,7 @@ fn read_value(
     let mut r = Reader {
         errors: &mut errors,
         known,
+        money_places: 2,
     };
     r.unknown_fields(
         object,
@@ -254,6 +253,10 @@ fn read_value(
             }
         },
     );
+    if let (Some(state), Some(office), Some(snapshot)) = (state, customs_office.as_deref(), r.known)
+    {
+        r.office_of_state(snapshot, state, office);
+    }
     let registration_date = r.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
         parse_date(s).map_err(|e| e.to_string())
     });
@@ -265,6 +268,11 @@ fn read_value(
             _ => Ok(code),
         }
     });
+    if let (Some(code), Some(snapshot)) = (currency, r.known)
+        && let Some(places) = snapshot.currencies.get(&code).and_then(|c| c.minor_unit)
+    {
+        r.money_places = u32::from(places);
+    }
     let exchange_rates = r.exchange_rates(object.get("exchange_rates"));
     let declarant = r.declarant(object.get("declarant"));
     let items = r.items(object.get("items"));
@@ -303,6 +311,9 @@ fn read_value(
 struct Reader<'e> {
     errors: &'e mut Vec<ValidationError>,
     known: Option<&'e TariffSnapshot>,
+    /// The decimals an amount in the declaration's currency may have (its ISO 4217 minor unit;
+    /// two until the currency is known).
+    money_places: u32,
 }
 
 fn join(prefix: &str, field: &str) -> String {
@@ -319,6 +330,29 @@ impl Reader<'_> {
             path: path.into(),
             message: message.into(),
         });
+    }
+
+    /// The customs office must be one of the declaring state's: the code length and prefix
+    /// the bundle gives the state (a KZ declaration cannot draw on a Russian office's numbers).
+    fn office_of_state(&mut self, snapshot: &TariffSnapshot, state: CountryCode, office: &str) {
+        let Some(member) = snapshot.member_states.iter().find(|m| m.state == state) else {
+            return;
+        };
+        let length = usize::from(member.customs_office_code_length);
+        if office.len() != length || !office.starts_with(&member.customs_office_prefix) {
+            let prefix = if member.customs_office_prefix.is_empty() {
+                String::new()
+            } else {
+                format!(" beginning with {}", member.customs_office_prefix)
+            };
+            self.error(
+                "customs_office",
+                format!(
+                    "expected a customs office of {state}: a code of {length} digits{prefix}, \
+                     got {office:?}"
+                ),
+            );
+        }
     }
 
     fn unknown_fields(&mut self, object: &Map<String, Value>, prefix: &str, known: &[&str]) {
@@ -424,7 +458,7 @@ impl Reader<'_> {
                 rate,
                 path,
                 "a positive rate in national currency per 1 unit, at most 1000000",
-                |s| bounded_decimal(s, MAX_EXCHANGE_RATE),
+                |s| bounded_decimal(s, MAX_PLACES, MAX_EXCHANGE_RATE),
             ) {
                 rates.push((currency, rate));
             }
@@ -555,12 +589,15 @@ impl Reader<'_> {
                 }
             },
         );
+        let places = self.money_places;
         let customs_value = self.required(
             object,
             &prefix,
             "customs_value",
-            "a positive decimal such as \"9000.00\"",
-            positive_decimal,
+            &format!(
+                "a positive amount with at most {places} decimals (the currency's), such as \"9000.00\""
+            ),
+            |s| bounded_decimal(s, places, MAX_AMOUNT),
         );
         let net_mass_kg = self.optional(
             object,
@@ -717,6 +754,12 @@ impl Reader<'_> {
 fn non_empty(s: &str) -> Result<String, String> {
     if s.is_empty() {
         Err("it is empty".into())
+    } else if let Some((at, c)) = s.chars().enumerate().find(|(_, c)| c.is_control()) {
+        Err(format!(
+            "it holds a control character, U+{:04X} at character {}",
+            u32::from(c),
+            at + 1
+        ))
     } else if s.chars().count() > 1000 {
         Err("longer than 1000 characters".into())
     } else {
@@ -731,13 +774,17 @@ const MAX_AMOUNT: Decimal = Decimal::from_parts(0xa4c6_8000, 0x38d7e, 0, false, 
 /// The largest exchange rate accepted (national currency per unit).
 const MAX_EXCHANGE_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
-/// A decimal greater than zero and at most 10^15, written with a `.` point.
+/// The most decimals of a mass, quantity or exchange rate.
+const MAX_PLACES: u32 = 6;
+
+/// A plain decimal (digits, a `.` point, at most six decimals) greater than zero and at most
+/// 10^15.
 fn positive_decimal(s: &str) -> Result<Decimal, String> {
-    bounded_decimal(s, MAX_AMOUNT)
+    bounded_decimal(s, MAX_PLACES, MAX_AMOUNT)
 }
 
-fn bounded_decimal(s: &str, max: Decimal) -> Result<Decimal, String> {
-    let value = Decimal::from_str(s).map_err(|_| format!("{s:?} is not a decimal number"))?;
+fn bounded_decimal(s: &str, places: u32, max: Decimal) -> Result<Decimal, String> {
+    let value = tamga_core::plain_decimal(s, places)?;
     if value <= Decimal::ZERO {
         return Err(format!("{s} is not greater than zero"));
     }

@@ -1133,6 +1133,7 @@ fn load_member_states(
     let from = table.col("member_from", true, issues);
     let to = table.col("member_to", true, issues);
     let length = table.col("customs_office_code_length", true, issues);
+    let prefix = table.col("customs_office_prefix", false, issues);
     let zone = table.col("time_zone", true, issues);
     let check = table.col("verification", false, issues);
     let mut places = Vec::new();
@@ -1153,10 +1154,24 @@ fn load_member_states(
             },
             issues,
         );
-        let (Some(code), Some(membership), Some(office_len)) = (code, membership, office_len)
+        let office_prefix = row.parse_optional(
+            prefix,
+            "the digits every customs office code of the state begins with (or empty)",
+            |s| {
+                if s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(s.to_owned())
+                } else {
+                    Err(format!("{s:?} is not digits"))
+                }
+            },
+            issues,
+        );
+        let (Some(code), Some(membership), Some(office_len), Some(office_prefix)) =
+            (code, membership, office_len, office_prefix)
         else {
             continue;
         };
+        let office_prefix = office_prefix.unwrap_or_default();
         places.push((code, membership, row.place(state)));
         states.push(MemberState {
             state: code,
@@ -1164,6 +1179,7 @@ fn load_member_states(
             name_ru: row.get(name_ru).to_owned(),
             membership,
             customs_office_code_length: office_len,
+            customs_office_prefix: office_prefix,
             time_zone: row.get(zone).to_owned(),
             verification: verification(&row, check, issues),
         });

@@ -332,6 +332,9 @@ pub struct MemberState {
     pub name_ru: String,
     pub membership: Validity,
     pub customs_office_code_length: u8,
+    /// The digits every customs office code of the state begins with; empty when the bundle
+    /// does not say.
+    pub customs_office_prefix: String,
     pub time_zone: String,
     pub verification: Verification,
 }
