@@ -85,7 +85,9 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(record_receipt))
         .routes(routes!(send_transfer))
         .routes(routes!(confirm_transfer))
-        .routes(routes!(audit_verify))
+        .routes(routes!(approve_interest))
+        .routes(routes!(audit_verify, audit_verify_checkpoints))
+        .routes(routes!(audit_checkpoint))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))
@@ -97,6 +99,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let router = router
         .fallback(no_such_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(json_bodies_only))
         .layer(Extension(document))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(
@@ -117,6 +120,50 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         )
         .with_state(state);
     (router, spec)
+}
+
+/// A request that carries a body must say it is JSON: every body the API reads is. Anything
+/// else (a form, plain text) is 415, before any handler reads it.
+async fn json_bodies_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<Response, ApiError> {
+    let headers = request.headers();
+    let has_body = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > 0)
+        || headers.contains_key(header::TRANSFER_ENCODING);
+    if has_body {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let json = essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"));
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                format!(
+                    "the body must be JSON, sent with Content-Type: application/json; got {:?}",
+                    if content_type.is_empty() {
+                        "none"
+                    } else {
+                        content_type
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(next.run(request).await)
 }
 
 async fn no_such_endpoint() -> ApiError {
@@ -168,29 +215,47 @@ fn body_bytes(body: Result<Bytes, BytesRejection>, state: &AppState) -> Result<B
     })
 }
 
-fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+/// A path parameter naming an object: a control character in it is a 422 naming the
+/// parameter; anything else that cannot name one (empty, too long) is "no such {what}".
+fn path_id(
+    path: Result<Path<String>, PathRejection>,
+    name: &str,
+    what: &str,
+) -> Result<String, ApiError> {
     match path {
-        Ok(Path(id)) if !id.is_empty() && id.len() <= 64 => Ok(id),
-        _ => Err(ApiError::not_found("such declaration")),
+        Ok(Path(id)) => {
+            crate::input::path_parameter(name, &id)?;
+            if id.is_empty() || id.len() > 64 {
+                return Err(ApiError::not_found(what));
+            }
+            Ok(id)
+        }
+        Err(_) => Err(ApiError::not_found(what)),
     }
 }
 
 fn query<T: DeserializeOwned>(raw: Option<String>) -> Result<T, ApiError> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad_request(format!("query: {e}")))
+    let raw = raw.as_deref().unwrap_or("");
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+        .map_err(|e| ApiError::bad_request(format!("query: {e}")))?;
+    crate::input::query_parameters(&pairs)?;
+    serde_urlencoded::from_str(raw).map_err(|e| ApiError::bad_request(format!("query: {e}")))
 }
 
-/// A small JSON body (a reason, a token request); empty means `{}`.
+/// A small JSON body (a reason, a token request); empty means `{}`. Its strings may hold no
+/// control characters (line breaks only in a `reason`).
 fn small_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::invalid_at(
             "$",
             format!("at line {} column {}: {e}", e.line(), e.column()),
         )
-    })
+    })?;
+    crate::input::json_strings(&value, &["reason"])?;
+    serde_json::from_value(value).map_err(|e| ApiError::invalid_at("$", e.to_string()))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -450,12 +515,16 @@ async fn list_declarations(
             })
         })
         .transpose()?;
+    let key = state.store.node_key();
+    let actor = caller.0.actor();
     let after = params
         .cursor
         .as_deref()
         .map(|c| {
-            c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
-                ApiError::bad_request(format!("cursor: not a cursor of this list: {c:?}"))
+            cursor_position(key, &actor, c).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "cursor: not a cursor this caller was given for this list: {c:?}"
+                ))
             })
         })
         .transpose()?;
@@ -504,9 +573,31 @@ async fn list_declarations(
         StatusCode::OK,
         &DeclarationList {
             items: page.items,
-            next_cursor: page.next_cursor.map(|c| c.to_string()),
+            next_cursor: page.next_after.map(|id| cursor_for(key, &actor, &id)),
         },
     )
+}
+
+/// A list cursor: opaque, and good only for the caller it was given to. It names the last
+/// declaration of a page (which that caller saw), keyed with the node key and the caller, so
+/// that it reveals nothing of other tenants' volume and cannot be forged or passed on.
+fn cursor_for(key: &tamga_store::NodeKey, actor: &str, last_id: &str) -> String {
+    let mac = key.mac("list cursor", format!("{actor}\n{last_id}").as_bytes());
+    format!("{mac}{last_id}")
+}
+
+/// The declaration a cursor continues after, if this caller was given it.
+fn cursor_position(key: &tamga_store::NodeKey, actor: &str, cursor: &str) -> Option<String> {
+    let id = cursor.get(32..).filter(|id| !id.is_empty())?;
+    let expected = cursor_for(key, actor, id);
+    // Compared in constant time: the cursor is a keyed digest.
+    let same = expected.len() == cursor.len()
+        && expected
+            .bytes()
+            .zip(cursor.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    same.then(|| id.to_owned())
 }
 
 /// A declaration: its status, registration number, current body and assessment.
@@ -525,7 +616,7 @@ async fn get_declaration(
     caller: Caller,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
+    let id = path_id(id, "id", "such declaration")?;
     let record = visible_declaration(&state, &caller, &id).await?;
     json_of(StatusCode::OK, &record)
 }
@@ -563,7 +654,7 @@ async fn declaration_versions(
     caller: Caller,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
+    let id = path_id(id, "id", "such declaration")?;
     visible_declaration(&state, &caller, &id).await?;
     let mut previous = Value::Null;
     let mut versions = Vec::new();
@@ -630,7 +721,7 @@ async fn amend_declaration(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
+    let id = path_id(id, "id", "such declaration")?;
     let body = body_bytes(body, &state)?;
     let expected = if_match(&headers)?;
     for _ in 0..RETRIES {
@@ -732,7 +823,7 @@ async fn register_declaration(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
+    let id = path_id(id, "id", "such declaration")?;
     let body = body_bytes(body, &state)?;
     let path = format!("/api/v1/declarations/{id}/register");
     let idempotent = Idempotent::of(&headers, &Method::POST, &path, &body)?;
@@ -802,7 +893,7 @@ async fn decide(
     body: Result<Bytes, BytesRejection>,
     action: &'static str,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
+    let id = path_id(id, "id", "such declaration")?;
     let body = body_bytes(body, &state)?;
     let path = format!("/api/v1/declarations/{id}/{action}");
     // The writer answers a repeated key before it checks the status.
@@ -1140,6 +1231,8 @@ async fn close_day(
     let Ok(Path((country, date))) = path else {
         return Err(ApiError::not_found("such single account"));
     };
+    crate::input::path_parameter("state", &country)?;
+    crate::input::path_parameter("date", &date)?;
     treasury_scope(&caller, &country, "close a day")?;
     caller.require(Role::Treasury, "close a day")?;
     let day = parse_day("date", &date)?;
@@ -1147,8 +1240,9 @@ async fn close_day(
         &state.tariff.snapshot,
         &country,
         day,
-        state.special_duty_rule,
-        crate::service::business_now(state.today()),
+        state.treasury.special_duty_rule,
+        state.business_date.now(),
+        state.money_dates(),
     )?;
     let outcome = state
         .store
@@ -1205,7 +1299,7 @@ async fn treasury_days(
     country: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    let country = path_id(country, "state", "such single account")?;
     treasury_scope(&caller, &country, "read a single account")?;
     let params: DaysParams = query(raw)?;
     let from = day_or_today(&state, "from", params.from.as_deref())?;
@@ -1245,7 +1339,7 @@ async fn treasury_transfers(
     caller: Caller,
     country: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    let country = path_id(country, "state", "such single account")?;
     treasury_scope(&caller, &country, "read transfers")?;
     let transfers = state.store.transfers(&country).await?;
     json_of(
@@ -1303,7 +1397,7 @@ async fn record_receipt(
     country: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let country = path_id(country).map_err(|_| ApiError::not_found("such single account"))?;
+    let country = path_id(country, "state", "such single account")?;
     treasury_scope(&caller, &country, "record receipts")?;
     caller.require(Role::Treasury, "record receipts")?;
     let body = body_bytes(body, &state)?;
@@ -1329,21 +1423,13 @@ async fn record_receipt(
             format!("expected import_duty or special_duty, got {pool:?}"),
         );
     }
-    let amount = request
-        .amount
-        .as_deref()
-        .and_then(|a| a.parse::<rust_decimal::Decimal>().ok())
-        .filter(|a| *a > rust_decimal::Decimal::ZERO)
-        .and_then(|a| tamga_treasury::to_minor(a, crate::service::MINOR_UNIT_SCALE).ok());
-    if amount.is_none() {
-        problem(
-            "amount",
-            format!(
-                "expected a positive amount with at most two decimals, got {:?}",
-                request.amount
-            ),
-        );
-    }
+    let amount = match crate::service::money_amount(request.amount.as_deref()) {
+        Ok(amount) => Some(amount),
+        Err(message) => {
+            problem("amount", message);
+            None
+        }
+    };
     let reference = request.reference.clone().unwrap_or_default();
     if reference.is_empty() || reference.len() > 100 {
         problem(
@@ -1352,6 +1438,9 @@ async fn record_receipt(
         );
     }
     let day = day_or_today(&state, "date", request.date.as_deref())?;
+    if let Err(e) = state.money_dates().check(day, None) {
+        problem("date", e.to_string());
+    }
     let currency = CountryCode::parse(&country)
         .ok()
         .and_then(|c| state.tariff.snapshot.state_currency_on(c, day))
@@ -1411,12 +1500,27 @@ struct TransferAction {
     rate: Option<String>,
 }
 
-/// The order, if the caller is the treasury that acts on it (`sender` or `receiver`).
-async fn order_for(
+/// Which side of a transfer acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TransferSide {
+    Sender,
+    Receiver,
+}
+
+impl TransferSide {
+    fn name(self) -> &'static str {
+        match self {
+            TransferSide::Sender => "sender",
+            TransferSide::Receiver => "receiver",
+        }
+    }
+}
+
+/// The order, if the caller may see it (a treasury of either side, or the commission).
+async fn visible_order(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    side: &str,
 ) -> Result<tamga_store::TransferOrder, ApiError> {
     let order = state
         .store
@@ -1430,14 +1534,25 @@ async fn order_for(
     if !visible {
         return Err(ApiError::not_found("such transfer"));
     }
-    let acting = if side == "sender" {
-        &order.sender
-    } else {
-        &order.receiver
+    Ok(order)
+}
+
+/// The order, if the caller is the treasury that acts on it.
+async fn order_for(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    side: TransferSide,
+) -> Result<tamga_store::TransferOrder, ApiError> {
+    let order = visible_order(state, caller, id).await?;
+    let acting = match side {
+        TransferSide::Sender => &order.sender,
+        TransferSide::Receiver => &order.receiver,
     };
-    if caller.0.role != Role::Treasury || own != Some(acting.as_str()) {
+    if caller.0.role != Role::Treasury || caller.0.state.as_deref() != Some(acting.as_str()) {
         return Err(ApiError::forbidden(format!(
-            "only the {side}'s treasury may do this"
+            "only the {}'s treasury may do this",
+            side.name()
         )));
     }
     Ok(order)
@@ -1450,9 +1565,24 @@ fn transfer_response(outcome: WriteOutcome) -> Result<Response, ApiError> {
     }
 }
 
+/// A money date of a transfer action, within the service's window and after `after`.
+fn transfer_date(
+    state: &AppState,
+    date: Option<&str>,
+    after: Option<(tamga_core::Date, &str)>,
+) -> Result<tamga_core::Date, ApiError> {
+    let day = day_or_today(state, "date", date)?;
+    state
+        .money_dates()
+        .check(day, after)
+        .map_err(|e| ApiError::invalid_at("date", e.to_string()))?;
+    Ok(day)
+}
+
 /// Send a due transfer order: the sending state's treasury. A transfer in another currency
 /// than the sender's is converted at the rate given (or the bundle's rate of that day),
-/// half-up to the minor unit.
+/// half-up to the minor unit. The date is after the reporting day, no later than the business
+/// date and within the window of money dates (docs/treasury.md).
 #[utoipa::path(
     post, path = "/api/v1/treasury/transfers/{id}/send", tag = "treasury",
     params(("id" = String, Path, description = "The order (`tr:{sender}:{receiver}:{day}`)")),
@@ -1461,6 +1591,7 @@ fn transfer_response(outcome: WriteOutcome) -> Result<Response, ApiError> {
         (status = 200, body = tamga_store::TransferOrder),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not due, or a rate is needed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside its bounds, or a bad rate", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -1470,11 +1601,22 @@ async fn send_transfer(
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id).map_err(|_| ApiError::not_found("such transfer"))?;
+    let id = path_id(id, "id", "such transfer")?;
     let body = body_bytes(body, &state)?;
     let TransferAction { date, rate } = small_json(&body)?;
-    let order = order_for(&state, &caller, &id, "sender").await?;
-    let day = day_or_today(&state, "date", date.as_deref())?;
+    let order = order_for(&state, &caller, &id, TransferSide::Sender).await?;
+    let reported = parse_date(&order.day)
+        .ok()
+        .and_then(tamga_core::Date::next_day)
+        .ok_or_else(ApiError::internal)?;
+    let day = transfer_date(
+        &state,
+        date.as_deref(),
+        Some((
+            reported,
+            "a transfer is sent once its reporting day has ended",
+        )),
+    )?;
     let rate = match rate {
         Some(text) => Some(
             text.parse::<rust_decimal::Decimal>()
@@ -1517,7 +1659,9 @@ async fn send_transfer(
 
 /// Confirm a sent transfer: the receiving state's treasury. Confirmed after its deadline, it
 /// accrues interest for each day late on the whole debt, at the service's configured daily
-/// rate (the legal rate is unverified).
+/// rate (the legal rate is unverified). The date is on or after the sending date, no later
+/// than the business date and within the window of money dates; interest above the cap (by
+/// default the debt itself) is refused until it is approved (`approve-interest`).
 #[utoipa::path(
     post, path = "/api/v1/treasury/transfers/{id}/confirm", tag = "treasury",
     params(("id" = String, Path, description = "The order")),
@@ -1525,7 +1669,8 @@ async fn send_transfer(
     responses(
         (status = 200, body = tamga_store::TransferOrder),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not sent yet, or confirmed already", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not sent yet, confirmed already, or interest above the cap not approved", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside its bounds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -1535,7 +1680,7 @@ async fn confirm_transfer(
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id).map_err(|_| ApiError::not_found("such transfer"))?;
+    let id = path_id(id, "id", "such transfer")?;
     let body = body_bytes(body, &state)?;
     let TransferAction { date, rate } = small_json(&body)?;
     if rate.is_some() {
@@ -1544,17 +1689,123 @@ async fn confirm_transfer(
             "a rate is given when sending, not confirming",
         ));
     }
-    order_for(&state, &caller, &id, "receiver").await?;
-    let day = day_or_today(&state, "date", date.as_deref())?;
+    let order = order_for(&state, &caller, &id, TransferSide::Receiver).await?;
+    let sent = order.sent_on.as_deref().and_then(|d| parse_date(d).ok());
+    let day = transfer_date(
+        &state,
+        date.as_deref(),
+        sent.map(|sent| {
+            (
+                sent,
+                "a transfer is confirmed on or after the day it was sent",
+            )
+        }),
+    )?;
+    let cap = tamga_treasury::interest_cap(order.amount_minor, state.treasury.interest_cap_percent)
+        .ok_or_else(ApiError::internal)?;
     let outcome = state
         .store
         .write(WriteRequest {
             actor: caller.0.actor(),
             idempotency: None,
             command: Command::ConfirmTransfer {
-                id,
+                id: id.clone(),
                 on: format_date(day),
-                daily_interest_rate: state.late_interest_daily_rate,
+                daily_interest_rate: state.treasury.late_interest_daily_rate,
+                interest_cap_minor: cap,
+            },
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::InterestOverCap { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "interest-over-cap",
+                format!(
+                    "{e}. The sender's treasury or the commission may approve it with POST \
+                     /api/v1/treasury/transfers/{id}/approve-interest"
+                ),
+            ),
+            other => other.into(),
+        })?;
+    transfer_response(outcome)
+}
+
+/// The body of an interest approval.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct InterestApproval {
+    /// The most interest approved, in the sender's national currency (`1783603.30`).
+    amount: Option<String>,
+    /// Why: kept on the order and in the audit log.
+    reason: Option<String>,
+}
+
+/// Approve interest above the cap on a transfer not yet confirmed: the sender's treasury (the
+/// debtor accepts it) or the commission. A separate, audited action: the receiver alone cannot
+/// make the sender pay more than the cap.
+#[utoipa::path(
+    post, path = "/api/v1/treasury/transfers/{id}/approve-interest", tag = "treasury",
+    params(("id" = String, Path, description = "The order")),
+    request_body(content = InterestApproval, content_type = "application/json"),
+    responses(
+        (status = 200, body = tamga_store::TransferOrder),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Confirmed already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn approve_interest(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(id, "id", "such transfer")?;
+    let body = body_bytes(body, &state)?;
+    let request: InterestApproval = small_json(&body)?;
+    let order = visible_order(&state, &caller, &id).await?;
+    let may = caller.0.role == Role::Commission
+        || (caller.0.role == Role::Treasury
+            && caller.0.state.as_deref() == Some(order.sender.as_str()));
+    if !may {
+        return Err(ApiError::forbidden(
+            "only the sender's treasury or the commission may approve interest above the cap",
+        ));
+    }
+    let mut problems = Vec::new();
+    let amount = match crate::service::money_amount(request.amount.as_deref()) {
+        Ok(amount) => Some(amount),
+        Err(message) => {
+            problems.push(FieldProblem {
+                path: "amount".into(),
+                message,
+            });
+            None
+        }
+    };
+    let reason = request.reason.unwrap_or_default().trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        problems.push(FieldProblem {
+            path: "reason".into(),
+            message: format!(
+                "expected why the interest is approved (1 to {MAX_REASON} characters)"
+            ),
+        });
+    }
+    let (Some(amount_minor), true) = (amount, problems.is_empty()) else {
+        return Err(ApiError::invalid(problems));
+    };
+    let outcome = state
+        .store
+        .write(WriteRequest {
+            actor: caller.0.actor(),
+            idempotency: None,
+            command: Command::ApproveInterest {
+                id,
+                amount_minor,
+                reason,
             },
         })
         .await?;
@@ -1574,9 +1825,15 @@ struct PeriodParams {
 struct Reconciliation {
     from: String,
     to: String,
-    /// True when every pair of books agrees.
+    /// True when every pair of books agrees and nothing received in the period is left
+    /// undistributed.
     clean: bool,
+    /// True when every pair of books agrees.
+    books_agree: bool,
     pairs: Vec<tamga_store::PairBalance>,
+    /// Receipts of the period not yet distributed, by state, day and pool: days not closed
+    /// yet, or (`day_closed`) money stranded on a closed day.
+    undistributed: Vec<tamga_store::Undistributed>,
 }
 
 /// Reconcile the books over a period: for each debt between two states, what the debtor's books
@@ -1604,22 +1861,32 @@ async fn treasury_reconcile(
             "from and to: both days are needed (YYYY-MM-DD)",
         ));
     };
-    let (from, to) = (
-        format_date(parse_day("from", from)?),
-        format_date(parse_day("to", to)?),
-    );
+    let (from, to) = (parse_day("from", from)?, parse_day("to", to)?);
+    if from > to {
+        return Err(ApiError::bad_request(format!(
+            "from {} is after to {}: the period is empty",
+            format_date(from),
+            format_date(to)
+        )));
+    }
+    let (from, to) = (format_date(from), format_date(to));
     let mut pairs = state.store.reconcile(&from, &to).await?;
+    let mut undistributed = state.store.undistributed(&from, &to).await?;
     if caller.0.role == Role::Treasury {
         let own = caller.0.state.clone().unwrap_or_default();
         pairs.retain(|p| p.debtor == own || p.creditor == own);
+        undistributed.retain(|u| u.state == own);
     }
+    let books_agree = pairs.iter().all(|p| p.difference_minor == 0);
     json_of(
         StatusCode::OK,
         &Reconciliation {
-            clean: pairs.iter().all(|p| p.difference_minor == 0),
+            clean: books_agree && undistributed.is_empty(),
+            books_agree,
             from,
             to,
             pairs,
+            undistributed,
         },
     )
 }
@@ -1627,20 +1894,74 @@ async fn treasury_reconcile(
 // ---------------------------------------------------------------------------------------------
 // Service
 
-/// Check the audit chain: the first entry that was altered or removed, if any. Commission and
-/// admin tokens.
+/// Check the audit chain, the rows each entry wrote and each object's state: every problem,
+/// the first one first. Commission and admin tokens. docs/api.md says what is detected.
 #[utoipa::path(
     get, path = "/api/v1/audit/verify", tag = "service",
     responses(
         (status = 200, description = "The report; `intact` false names the first bad entry", body = AuditReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 async fn audit_verify(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require_any(&[Role::Commission, Role::Admin], "verify the audit log")?;
-    let report = state.store.verify_audit().await?;
+    let report = state.store.verify_audit(&[]).await?;
     json_of(StatusCode::OK, &report)
+}
+
+/// Checkpoints kept by an operator, to check against the chain.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CheckpointList {
+    checkpoints: Vec<tamga_store::Checkpoint>,
+}
+
+/// Check the audit chain as `GET` does, and also the signed checkpoints given: each must be
+/// signed by this node's key and still be in the chain, which shows a chain that was cut short
+/// and re-headed.
+#[utoipa::path(
+    post, path = "/api/v1/audit/verify", tag = "service",
+    request_body(content = CheckpointList, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The report", body = AuditReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn audit_verify_checkpoints(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_any(&[Role::Commission, Role::Admin], "verify the audit log")?;
+    let body = body_bytes(body, &state)?;
+    let CheckpointList { checkpoints } = small_json(&body)?;
+    let report = state.store.verify_audit(&checkpoints).await?;
+    json_of(StatusCode::OK, &report)
+}
+
+/// A signed checkpoint of the audit chain's head now, to keep outside the database (an
+/// operator's file, another node). Commission and admin tokens.
+#[utoipa::path(
+    get, path = "/api/v1/audit/checkpoint", tag = "service",
+    responses(
+        (status = 200, body = tamga_store::Checkpoint),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn audit_checkpoint(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    caller.require_any(&[Role::Commission, Role::Admin], "take audit checkpoints")?;
+    let at = crate::service::utc_seconds(time::OffsetDateTime::now_utc());
+    json_of(StatusCode::OK, &state.store.checkpoint(&at).await?)
 }
 
 /// A request for a new token.
@@ -1831,7 +2152,7 @@ async fn revoke_token(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin, "manage tokens")?;
-    let id = path_id(id).map_err(|_| ApiError::not_found("such token"))?;
+    let id = path_id(id, "id", "such token")?;
     let outcome = state
         .store
         .write(WriteRequest {

@@ -9,6 +9,7 @@ pub mod api;
 mod auth;
 pub mod catalogue;
 pub mod diff;
+pub mod input;
 mod listener;
 pub mod problem;
 pub mod service;
@@ -25,7 +26,7 @@ use tamga_store::Store;
 use tamga_tariff::TariffSnapshot;
 
 pub use auth::Caller;
-pub use listener::LimitedListener;
+pub use listener::ConnectionLimits;
 pub use problem::{ApiError, FieldProblem, Problem};
 
 /// The limits of the service (docs/api.md).
@@ -35,8 +36,13 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// How long one request may take before it is answered 503.
     pub request_timeout: Duration,
-    /// Open connections at once; further clients wait in the kernel's accept queue.
+    /// Open connections at once; at the limit the connection idle the longest is closed to
+    /// serve a new client.
     pub max_connections: usize,
+    /// How long a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// How long a keep-alive connection may stay open with no request.
+    pub idle_timeout: Duration,
     /// The largest page of a list.
     pub max_page: u32,
 }
@@ -47,14 +53,45 @@ impl Default for Limits {
             max_body_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
             max_page: 1000,
         }
     }
 }
 
 /// The default daily interest on a late transfer: 0.01 % a day, a placeholder until the legal
-/// rate is read (domain brief §2.1 item 7).
-pub const DEFAULT_LATE_INTEREST: &str = "0.0001";
+/// rate is read (the 2010 agreement on the distribution of import duties, Art. 7, names
+/// interest for the delay but its rate was not read).
+pub const DEFAULT_LATE_INTEREST: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(1, 0, 0, false, 4);
+
+/// The treasury's configurable rules: how special duties are distributed, the interest on a
+/// late transfer, how far back a money date may be set, and the cap on interest booked without
+/// a separate approval (docs/treasury.md).
+#[derive(Clone, Debug)]
+pub struct TreasuryRules {
+    pub special_duty_rule: tamga_store::SpecialDutyRule,
+    /// Interest per calendar day on a transfer confirmed after its deadline (a fraction; the
+    /// legal rate is unverified: docs/treasury.md).
+    pub late_interest_daily_rate: rust_decimal::Decimal,
+    /// How many days before the business date a receipt, a transfer's sending or confirmation,
+    /// or a closed day may be dated.
+    pub money_date_window_days: u16,
+    /// The most interest a confirmation books without an approval, in percent of the debt.
+    pub interest_cap_percent: rust_decimal::Decimal,
+}
+
+impl Default for TreasuryRules {
+    fn default() -> TreasuryRules {
+        TreasuryRules {
+            special_duty_rule: tamga_store::SpecialDutyRule::Normatives,
+            late_interest_daily_rate: DEFAULT_LATE_INTEREST,
+            money_date_window_days: tamga_treasury::bounds::DEFAULT_WINDOW_DAYS,
+            interest_cap_percent: tamga_treasury::bounds::DEFAULT_INTEREST_CAP_PERCENT,
+        }
+    }
+}
 
 /// The tariff the service answers from: the bundle and a search index per edition.
 pub struct Tariff {
@@ -66,26 +103,31 @@ pub struct Tariff {
 /// the system date.
 #[derive(Clone, Copy, Debug)]
 pub enum BusinessDate {
+    /// A fixed day at the present time of day.
     Fixed(Date),
+    /// A fixed moment (tests that depend on the time of day, such as a report's deadline).
+    At(time::OffsetDateTime),
     System,
 }
 
 impl BusinessDate {
     pub fn today(self) -> Date {
+        self.now().date()
+    }
+
+    /// The business moment: the business date at the present time of day (UTC).
+    pub fn now(self) -> time::OffsetDateTime {
         match self {
-            BusinessDate::Fixed(date) => date,
-            BusinessDate::System => time::OffsetDateTime::now_utc().date(),
+            BusinessDate::Fixed(date) => service::business_now(date),
+            BusinessDate::At(moment) => moment.to_offset(time::UtcOffset::UTC),
+            BusinessDate::System => time::OffsetDateTime::now_utc(),
         }
     }
 }
 
 pub struct Inner {
     pub store: Store,
-    /// How special, anti-dumping and countervailing duties are distributed.
-    pub special_duty_rule: tamga_store::SpecialDutyRule,
-    /// Interest per calendar day on a transfer confirmed after its deadline (a fraction; the
-    /// legal rate is unverified: docs/treasury.md).
-    pub late_interest_daily_rate: rust_decimal::Decimal,
+    pub treasury: TreasuryRules,
     pub tokens: auth::TokenCache,
     pub tariff: Arc<Tariff>,
     pub business_date: BusinessDate,
@@ -110,26 +152,25 @@ impl AppState {
         business_date: BusinessDate,
         limits: Limits,
     ) -> AppState {
-        AppState::with_rule(
+        AppState::with_treasury(
             store,
             tariff,
             business_date,
             limits,
-            tamga_store::SpecialDutyRule::Normatives,
+            TreasuryRules::default(),
         )
     }
 
-    pub fn with_rule(
+    pub fn with_treasury(
         store: Store,
         tariff: Arc<Tariff>,
         business_date: BusinessDate,
         limits: Limits,
-        special_duty_rule: tamga_store::SpecialDutyRule,
+        treasury: TreasuryRules,
     ) -> AppState {
         AppState(Arc::new(Inner {
             store,
-            special_duty_rule,
-            late_interest_daily_rate: DEFAULT_LATE_INTEREST.parse().unwrap_or_default(),
+            treasury,
             tokens: auth::TokenCache::default(),
             tariff,
             business_date,
@@ -141,15 +182,9 @@ impl AppState {
         self.business_date.today()
     }
 
-    /// The same state with another daily interest rate on late transfers.
-    pub fn with_late_interest(self, rate: rust_decimal::Decimal) -> AppState {
-        match Arc::try_unwrap(self.0) {
-            Ok(mut inner) => {
-                inner.late_interest_daily_rate = rate;
-                AppState(Arc::new(inner))
-            }
-            Err(shared) => AppState(shared),
-        }
+    /// The bounds of money dates on the business date.
+    pub fn money_dates(&self) -> tamga_treasury::MoneyDates {
+        tamga_treasury::MoneyDates::new(self.today(), self.treasury.money_date_window_days)
     }
 }
 
@@ -165,10 +200,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let max_connections = state.limits.max_connections;
+    let limits = ConnectionLimits {
+        max_connections: state.limits.max_connections,
+        header_timeout: state.limits.header_timeout,
+        idle_timeout: state.limits.idle_timeout,
+    };
     let (router, _) = app(state);
-    let listener = LimitedListener::new(listener, max_connections);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    listener::serve(listener, router, limits, shutdown).await
 }

@@ -146,9 +146,10 @@ impl From<StoreError> for ApiError {
                 )
             }
             StoreError::NotFound(_) => ApiError::not_found("such object"),
-            e @ (StoreError::Conflict(_) | StoreError::StaleVersion { .. }) => {
-                ApiError::conflict(e.to_string())
-            }
+            StoreError::TokenNotFound(_) => ApiError::not_found("such token"),
+            e @ (StoreError::Conflict(_)
+            | StoreError::StaleVersion { .. }
+            | StoreError::InterestOverCap { .. }) => ApiError::conflict(e.to_string()),
             e @ StoreError::IdempotencyMismatch(_) => ApiError::new(
                 StatusCode::CONFLICT,
                 "idempotency-key-reused",

@@ -25,6 +25,19 @@ pub fn to_minor_units(amount: Decimal) -> Option<i64> {
     i64::try_from(scaled.trunc()).ok()
 }
 
+/// An amount of money in a request: a plain positive decimal with at most the national
+/// currency's places (`1500.00`), in minor units. `+9000`, `1.` or `9000.001` are refused.
+pub fn money_amount(text: Option<&str>) -> Result<i64, String> {
+    let expected = "expected a positive amount with at most two decimals, such as \"1500.00\"";
+    let text = text.ok_or_else(|| format!("{expected}; it is missing"))?;
+    let amount = tamga_core::plain_decimal(text, MINOR_UNIT_SCALE)
+        .map_err(|e| format!("{expected}: {e}"))?;
+    if amount <= Decimal::ZERO {
+        return Err(format!("{expected}: {text} is not greater than zero"));
+    }
+    tamga_treasury::to_minor(amount, MINOR_UNIT_SCALE).map_err(|e| format!("{expected}: {e}"))
+}
+
 /// A request body as text: a declaration must be UTF-8 JSON.
 pub fn body_text(body: &[u8]) -> Result<&str, ApiError> {
     std::str::from_utf8(body).map_err(|e| {
@@ -57,18 +70,42 @@ pub fn validate_on(
         }
     };
     let mut dated = filed.clone();
-    match &mut dated {
-        Value::Object(map) => {
-            map.insert("registration_date".into(), json!(format_date(date)));
-        }
+    let declared = match &mut dated {
+        Value::Object(map) => map.insert("registration_date".into(), json!(format_date(date))),
         _ => {
             return Err(ApiError::invalid_at(
                 "$",
                 "expected a JSON object (a declaration)",
             ));
         }
+    };
+    // The declared date is checked before it is replaced: junk is refused, not overwritten.
+    let date_problem = match declared.as_ref() {
+        Some(Value::String(text)) if tamga_core::parse_date(text).is_ok() => None,
+        Some(other) => Some(crate::FieldProblem {
+            path: "registration_date".into(),
+            message: format!(
+                "expected a date YYYY-MM-DD, got {other}; the service registers on its business \
+                 date, but the declaration must give a real one"
+            ),
+        }),
+        None => Some(crate::FieldProblem {
+            path: "registration_date".into(),
+            message: "missing; expected a date YYYY-MM-DD".into(),
+        }),
+    };
+    let declaration = match parse_declaration_for(snapshot, &dated.to_string()) {
+        Ok(declaration) => declaration,
+        Err(errors) => {
+            let mut error = ApiError::from(errors);
+            error.errors.extend(date_problem);
+            error.detail = format!("the request has {} problem(s)", error.errors.len());
+            return Err(error);
+        }
+    };
+    if let Some(problem) = date_problem {
+        return Err(ApiError::invalid(vec![problem]));
     }
-    let declaration = parse_declaration_for(snapshot, &dated.to_string())?;
     Ok((filed, declaration))
 }
 
@@ -176,13 +213,14 @@ pub fn transfer_deadline(day: Date) -> Date {
 
 /// The command that closes a state's day: the normatives in force that day, and the state's
 /// national currency then. Errors name what is missing: a state not a member on the day, a day
-/// before the first normatives.
+/// before the first normatives, a day that has not ended by the business date.
 pub fn close_day_command(
     snapshot: &TariffSnapshot,
     state: &str,
     day: Date,
     rule: SpecialDutyRule,
     reported_at: time::OffsetDateTime,
+    money: tamga_treasury::MoneyDates,
 ) -> Result<Command, ApiError> {
     let code = tamga_core::CountryCode::parse(state)
         .map_err(|_| ApiError::not_found("such state's single account"))?;
@@ -200,6 +238,10 @@ pub fn close_day_command(
                 format_date(day)
             ))
         })?;
+    // A day is closed once it has ended; a later one would strand every receipt before it.
+    money
+        .check_closing(day)
+        .map_err(|e| ApiError::invalid_at("date", e.to_string()))?;
     let normatives = tamga_treasury::Normatives::on(snapshot, day)
         .map_err(|e| ApiError::invalid_at("date", e.to_string()))?;
     let transfer_currencies = normatives

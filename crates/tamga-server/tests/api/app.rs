@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tamga_server::{AppState, BusinessDate, Limits, Tariff};
+use tamga_server::{AppState, BusinessDate, Limits, Tariff, TreasuryRules};
 use tamga_store::testing::TestDb;
 use tamga_store::{Command, Role, Store, StoreOptions, WriteOutcome, WriteRequest};
 use tokio::sync::oneshot;
@@ -35,6 +35,13 @@ pub fn business_date() -> tamga_core::Date {
     tamga_core::parse_date("2021-03-15").unwrap()
 }
 
+/// The business moment of a test day: 09:00 UTC, when the 16:00 local deadline of the day
+/// before's report has not passed in any member state (UTC+6 is the furthest east).
+pub fn at_nine(day: tamga_core::Date) -> time::OffsetDateTime {
+    day.with_time(time::Time::from_hms(9, 0, 0).unwrap())
+        .assume_utc()
+}
+
 pub struct App {
     pub base: String,
     pub http: reqwest::Client,
@@ -42,6 +49,8 @@ pub struct App {
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    limits: Limits,
+    treasury: TreasuryRules,
 }
 
 pub struct Reply {
@@ -80,48 +89,50 @@ impl App {
         tune: impl FnOnce(&mut StoreOptions),
         limits: Limits,
     ) -> App {
+        App::start_full(db, tune, limits, TreasuryRules::default()).await
+    }
+
+    pub async fn start_with_treasury(db: TestDb, treasury: TreasuryRules) -> App {
+        App::start_full(db, |_| {}, Limits::default(), treasury).await
+    }
+
+    async fn start_full(
+        db: TestDb,
+        tune: impl FnOnce(&mut StoreOptions),
+        limits: Limits,
+        treasury: TreasuryRules,
+    ) -> App {
         let mut options = db.options();
         tune(&mut options);
         let store = Store::open(options).await.expect("the store opens");
-        let state = AppState::new(
-            store.clone(),
-            tariff(),
-            BusinessDate::Fixed(business_date()),
-            limits,
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            tamga_server::serve(listener, state, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        App {
-            base,
+        let mut app = App {
+            base: String::new(),
             http: reqwest::Client::new(),
             store,
             db,
-            stop: Some(stop),
-            server: Some(server),
-        }
+            stop: None,
+            server: None,
+            limits,
+            treasury,
+        };
+        app.serve_on(business_date()).await;
+        app
     }
 
-    /// Restarts the service on the same database with another business date (a new day).
-    pub async fn next_business_date(&mut self, date: &str) {
+    /// (Re)starts the service on the store, on the business date `date` at 09:00 UTC.
+    async fn serve_on(&mut self, date: tamga_core::Date) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-        let state = AppState::new(
+        let state = AppState::with_treasury(
             self.store.clone(),
             tariff(),
-            BusinessDate::Fixed(tamga_core::parse_date(date).unwrap()),
-            Limits::default(),
+            BusinessDate::At(at_nine(date)),
+            self.limits.clone(),
+            self.treasury.clone(),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         self.base = format!("http://{}", listener.local_addr().unwrap());
@@ -134,6 +145,11 @@ impl App {
             .unwrap();
         }));
         self.stop = Some(stop);
+    }
+
+    /// Restarts the service on the same database with another business date (a new day).
+    pub async fn next_business_date(&mut self, date: &str) {
+        self.serve_on(tamga_core::parse_date(date).unwrap()).await;
     }
 
     pub async fn token(&self, role: Role, state: Option<&str>, tin: Option<&str>) -> String {

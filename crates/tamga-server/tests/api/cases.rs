@@ -898,8 +898,18 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
     // A registered but unreleased declaration credits nothing.
     let pending = app.file(&ru_declarant, RU_BEER).await;
     app.act(&pending, "register", &ru_officer).await;
-
+    // The day has not ended: it cannot be closed yet.
     let close = "/api/v1/treasury/RU/days/2021-03-15/close";
+    let early = app.post(close, Some(&ru_treasury), "").await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.text
+    );
+    assert!(early.text.contains("has not ended"), "{}", early.text);
+    // The next morning it can.
+    app.next_business_date("2021-03-16").await;
     // Scope and role: another state's treasury sees no such account; others may not close.
     assert_eq!(
         app.post(close, Some(&kz_treasury), "").await.status,
@@ -986,7 +996,10 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         StatusCode::NOT_FOUND
     );
     let own = app
-        .get("/api/v1/treasury/KZ/days", Some(&kz_treasury))
+        .get(
+            "/api/v1/treasury/KZ/days?from=2021-03-15",
+            Some(&kz_treasury),
+        )
         .await;
     assert_eq!(own.body["days"][0]["day"], "2021-03-15");
     // The books reconcile: what RU owes KZ by RU's books is what KZ is owed by KZ's.
@@ -1063,11 +1076,26 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         "a rate is needed: {}",
         no_rate.text
     );
-    let sent = app
+    // Not before its reporting day has ended.
+    let too_soon = app
         .post(
             &send,
             Some(&ru_treasury),
             r#"{"date": "2021-03-15", "rate": "74.0000"}"#,
+        )
+        .await;
+    assert_eq!(
+        too_soon.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        too_soon.text
+    );
+    assert_eq!(too_soon.error_paths(), vec!["date"]);
+    let sent = app
+        .post(
+            &send,
+            Some(&ru_treasury),
+            r#"{"date": "2021-03-16", "rate": "74.0000"}"#,
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
@@ -1080,6 +1108,7 @@ pub async fn released_duties_are_distributed_when_a_treasury_closes_its_day(db: 
         StatusCode::FORBIDDEN
     );
     // Confirmed on the 19th, three days after its deadline: interest at 0.01 % a day.
+    app.next_business_date("2021-03-19").await;
     let confirmed = app
         .post(&confirm, Some(&kz_treasury), r#"{"date": "2021-03-19"}"#)
         .await;
@@ -1173,6 +1202,8 @@ pub async fn a_distribution_straddling_midnight_uses_each_days_normatives(db: Te
             tamga_core::parse_date(day).unwrap(),
             SpecialDutyRule::Normatives,
             time::OffsetDateTime::now_utc(),
+            // Closed now (2021-03-15), with a window reaching back to these days.
+            tamga_treasury::MoneyDates::new(crate::app::business_date(), 1000),
         )
         .unwrap();
         let WriteOutcome::DayClosed { closing, .. } = app
@@ -1266,7 +1297,8 @@ pub async fn three_states_two_days_transfers_and_a_late_one(db: TestDb) {
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         }
     }
-    // Every state closes both days.
+    // Every state closes both days, once they have ended, and sends and confirms by the 20th.
+    app.next_business_date("2021-03-20").await;
     let mut totals = std::collections::HashMap::new();
     for state in ["RU", "KZ", "BY"] {
         for day in ["2021-03-15", "2021-03-16"] {
@@ -1316,12 +1348,13 @@ pub async fn three_states_two_days_transfers_and_a_late_one(db: TestDb) {
             .filter(|o| o["sender"] == state)
         {
             let id = order["id"].as_str().unwrap();
-            let day = order["day"].as_str().unwrap();
+            let due_by = order["due_by"].as_str().unwrap();
+            // Sent the day after the reporting day: the day it is due by.
             let sent = app
                 .post(
                     &format!("/api/v1/treasury/transfers/{id}/send"),
                     Some(&treasuries[state]),
-                    &format!(r#"{{"date": "{day}", "rate": "{rate}"}}"#),
+                    &format!(r#"{{"date": "{due_by}", "rate": "{rate}"}}"#),
                 )
                 .await;
             assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
@@ -1386,7 +1419,7 @@ pub async fn three_states_two_days_transfers_and_a_late_one(db: TestDb) {
 /// A refund is a negative receipt and penalty interest a positive one; a day of net refunds
 /// splits into negative shares and makes no transfer order.
 pub async fn refunds_and_penalty_interest_are_receipts_too(db: TestDb) {
-    let app = App::start(db).await;
+    let mut app = App::start(db).await;
     let ru = app.token(Role::Treasury, Some("RU"), None).await;
     let kz = app.token(Role::Treasury, Some("KZ"), None).await;
     let receipts = "/api/v1/treasury/RU/receipts";
@@ -1417,6 +1450,7 @@ pub async fn refunds_and_penalty_interest_are_receipts_too(db: TestDb) {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.error_paths(), vec!["event", "amount", "reference"]);
+    app.next_business_date("2021-03-16").await;
     let closed = app
         .post("/api/v1/treasury/RU/days/2021-03-15/close", Some(&ru), "")
         .await;

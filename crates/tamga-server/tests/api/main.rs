@@ -2,18 +2,20 @@
 //! fresh SQLite file and on a fresh PostgreSQL database.
 
 mod app;
+mod attacks;
 mod cases;
+mod freeze;
 mod hostile;
 mod openapi;
 
 /// Declares each test once per backend.
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    ($($module:ident :: $name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::cases::$name(tamga_store::testing::TestDb::sqlite()).await;
+                    crate::$module::$name(tamga_store::testing::TestDb::sqlite()).await;
                 }
             )*
         }
@@ -21,7 +23,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::cases::$name(tamga_store::testing::TestDb::postgres().await).await;
+                    crate::$module::$name(tamga_store::testing::TestDb::postgres().await).await;
                 }
             )*
         }
@@ -29,24 +31,48 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
-    a_declaration_is_filed_registered_and_released,
-    a_declarant_cannot_see_anothers_declaration,
-    an_officer_of_kz_cannot_release_a_ru_declaration,
-    roles_decide_what_each_token_may_do,
-    endpoints_need_a_token_except_tariff_and_assess,
-    an_invalid_declaration_gets_every_error_with_its_path,
-    idempotency_keys_replay_the_response_or_conflict,
-    amendments_are_versions_and_show_what_changed,
-    two_officers_release_at_once_and_one_wins,
-    concurrent_registrations_number_without_gaps,
-    lists_page_by_cursor_within_the_callers_scope,
-    limits_and_unknown_routes_answer_problems,
-    the_tariff_and_the_calculator_answer_without_a_token,
-    the_business_date_replaces_the_declared_one,
-    a_dead_database_answers_503_and_nothing_is_half_written,
-    the_audit_chain_is_verified_over_the_api,
-    released_duties_are_distributed_when_a_treasury_closes_its_day,
-    a_distribution_straddling_midnight_uses_each_days_normatives,
-    three_states_two_days_transfers_and_a_late_one,
-    refunds_and_penalty_interest_are_receipts_too,
+    cases::a_declaration_is_filed_registered_and_released,
+    cases::a_declarant_cannot_see_anothers_declaration,
+    cases::an_officer_of_kz_cannot_release_a_ru_declaration,
+    cases::roles_decide_what_each_token_may_do,
+    cases::endpoints_need_a_token_except_tariff_and_assess,
+    cases::an_invalid_declaration_gets_every_error_with_its_path,
+    cases::idempotency_keys_replay_the_response_or_conflict,
+    cases::amendments_are_versions_and_show_what_changed,
+    cases::two_officers_release_at_once_and_one_wins,
+    cases::concurrent_registrations_number_without_gaps,
+    cases::lists_page_by_cursor_within_the_callers_scope,
+    cases::limits_and_unknown_routes_answer_problems,
+    cases::the_tariff_and_the_calculator_answer_without_a_token,
+    cases::the_business_date_replaces_the_declared_one,
+    cases::a_dead_database_answers_503_and_nothing_is_half_written,
+    cases::the_audit_chain_is_verified_over_the_api,
+    cases::released_duties_are_distributed_when_a_treasury_closes_its_day,
+    cases::a_distribution_straddling_midnight_uses_each_days_normatives,
+    cases::three_states_two_days_transfers_and_a_late_one,
+    cases::refunds_and_penalty_interest_are_receipts_too,
+    attacks::receipts_of_two_states_never_collide,
+    attacks::the_receiver_of_a_transfer_cannot_choose_its_interest,
+    attacks::a_nul_fails_its_own_request_alone,
+    attacks::a_day_is_closed_only_once_it_has_ended,
+    attacks::an_office_belongs_to_the_declaring_state,
+    attacks::input_is_read_strictly,
 );
+
+/// Sockets are the server's, not the database's: once, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sockets_do_not_take_the_service_off_the_air() {
+    attacks::idle_sockets_do_not_take_the_service_off_the_air(
+        tamga_store::testing::TestDb::sqlite(),
+    )
+    .await;
+}
+
+/// A network link only PostgreSQL has (SQLite's locked file is the dead-database case).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_database_link_answers_503_in_time() {
+    attacks::a_frozen_database_link_answers_503_in_time(
+        tamga_store::testing::TestDb::postgres().await,
+    )
+    .await;
+}
