@@ -473,7 +473,11 @@ pub fn close_day(
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let store = tamga_store::Store::open(tamga_store::StoreOptions::new(args.db.clone())).await?;
+        let store = tamga_store::Store::open(tamga_store::StoreOptions::new(
+            args.db.clone(),
+            tamga_store::NodeKey::generate(),
+        ))
+        .await?;
         let mut closes = Vec::new();
         let mut sums = Vec::new();
         for run in 0..args.runs.max(1) {
@@ -485,12 +489,16 @@ pub fn close_day(
             let open = store.open_receipts("RU", &day).await?;
             let sum_seconds = t.elapsed().as_secs_f64();
             anyhow::ensure!(open.first().map(|o| o.1) == Some(total), "the sum is wrong");
+            let date = tamga_core::parse_date(&day)?;
+            // Closed the next day, as a treasury does.
+            let today = date.next_day().unwrap_or(date);
             let command = tamga_server::service::close_day_command(
                 snapshot,
                 "RU",
-                tamga_core::parse_date(&day)?,
+                date,
                 tamga_store::SpecialDutyRule::Normatives,
-                time::OffsetDateTime::now_utc(),
+                tamga_server::service::business_now(today),
+                tamga_treasury::MoneyDates::new(today, tamga_treasury::bounds::DEFAULT_WINDOW_DAYS),
             )
             .map_err(|e| anyhow::anyhow!(e.describe()))?;
             let t = Instant::now();

@@ -60,6 +60,32 @@ pub struct DbArg {
         value_name = "URL"
     )]
     pub db: String,
+    /// The node key file: the secret that keys the audit chain and signs its checkpoints. It
+    /// is kept outside the database and created (readable by its owner only) when missing.
+    /// Default: the SQLite file's path with `.key` (`./tamga.key` for `./tamga.db`), or
+    /// `./tamga.key` for PostgreSQL.
+    #[arg(long, env = "TAMGA_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+impl DbArg {
+    /// Where the node key is.
+    pub fn key_path(&self) -> PathBuf {
+        if let Some(path) = &self.key {
+            return path.clone();
+        }
+        match self
+            .db
+            .strip_prefix("sqlite://")
+            .or_else(|| self.db.strip_prefix("sqlite:"))
+        {
+            Some(file) => {
+                let file = file.split('?').next().unwrap_or(file);
+                PathBuf::from(file).with_extension("key")
+            }
+            None => PathBuf::from("tamga.key"),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -78,9 +104,16 @@ pub struct ServeArgs {
     /// Default: the system date. The built-in tariff ends in 2021, so demos set it.
     #[arg(long, env = "TAMGA_TODAY", value_parser = parse_date_arg)]
     pub today: Option<Date>,
-    /// The most connections open at once.
+    /// The most connections open at once; at the limit, the connection idle the longest is
+    /// closed to serve a new client.
     #[arg(long, default_value_t = 1024)]
     pub max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a keep-alive connection may stay open with no request.
+    #[arg(long, default_value_t = 60)]
+    pub idle_timeout: u64,
     /// Seconds one request may take before it is answered 503.
     #[arg(long, default_value_t = 30)]
     pub request_timeout: u64,
@@ -89,8 +122,16 @@ pub struct ServeArgs {
     pub special_duties: SpecialDuties,
     /// Interest per calendar day on a transfer confirmed after its deadline, as a fraction
     /// (0.0001 = 0.01 % a day). The legal rate is unverified: docs/treasury.md.
-    #[arg(long, default_value = tamga_server::DEFAULT_LATE_INTEREST)]
+    #[arg(long, default_value_t = tamga_server::DEFAULT_LATE_INTEREST)]
     pub late_interest_daily_rate: rust_decimal::Decimal,
+    /// How many days before the business date a receipt, a transfer's sending or confirmation,
+    /// or a closed day may be dated.
+    #[arg(long, default_value_t = tamga_treasury::bounds::DEFAULT_WINDOW_DAYS)]
+    pub money_date_window_days: u16,
+    /// The most interest a transfer's confirmation books without a separate approval, in
+    /// percent of the debt.
+    #[arg(long, default_value_t = tamga_treasury::bounds::DEFAULT_INTEREST_CAP_PERCENT)]
+    pub interest_cap_percent: rust_decimal::Decimal,
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,12 +176,25 @@ pub struct TokenCreateArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Check the hash chain; report the first entry that was altered or removed (exit 3).
+    /// Check the keyed chain, the rows each entry wrote, each object's state and the
+    /// checkpoints given; report every problem (exit 3).
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// A file of checkpoints kept by `tamga audit checkpoint` (one JSON per line): each
+        /// must still be in the chain.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Sign a checkpoint of the chain's head now and append it to a file (one JSON per line),
+    /// or print it. Keep the file outside the database's machine.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_name = "FILE")]
+        append: Option<PathBuf>,
     },
 }
 
@@ -211,6 +265,13 @@ pub struct CloseDayArgs {
     /// in a text not yet read: docs/treasury.md).
     #[arg(long, value_enum, default_value_t = SpecialDuties::Normatives)]
     pub special_duties: SpecialDuties,
+    /// The business date (YYYY-MM-DD): a day is closed once it has ended by it. Default: the
+    /// system date.
+    #[arg(long, env = "TAMGA_TODAY", value_parser = parse_date_arg)]
+    pub today: Option<Date>,
+    /// How many days before the business date a day may be closed.
+    #[arg(long, default_value_t = tamga_treasury::bounds::DEFAULT_WINDOW_DAYS)]
+    pub money_date_window_days: u16,
     #[command(flatten)]
     pub db: DbArg,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -392,8 +453,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => crate::service_cmd::serve(tariff, &args),
         Command::Db(DbCommand::Migrate(db)) => crate::service_cmd::migrate(&db),
         Command::Token(command) => crate::service_cmd::token(tariff, command),
-        Command::Audit(AuditCommand::Verify { db, format }) => {
-            crate::service_cmd::audit_verify(&db, format)
+        Command::Audit(AuditCommand::Verify {
+            db,
+            checkpoints,
+            format,
+        }) => crate::service_cmd::audit_verify(&db, checkpoints.as_deref(), format),
+        Command::Audit(AuditCommand::Checkpoint { db, append }) => {
+            crate::service_cmd::audit_checkpoint(&db, append.as_deref())
         }
         Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
         Command::Bench(BenchCommand::CloseDay(args)) => {

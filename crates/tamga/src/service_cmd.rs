@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tamga_core::format_date;
 use tamga_server::api::{TokenRequest, token_command};
-use tamga_server::{AppState, BusinessDate, Limits, Tariff};
-use tamga_store::{Command, Store, StoreOptions, WriteOutcome, WriteRequest, redact};
+use tamga_server::{AppState, BusinessDate, Limits, Tariff, TreasuryRules};
+use tamga_store::{Command, NodeKey, Store, StoreOptions, WriteOutcome, WriteRequest, redact};
 
 use crate::cli::{DbArg, Format, ServeArgs, TokenCommand, TokenCreateArgs};
 
@@ -21,8 +21,49 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// The node key of the database `db` names: read from its file, or made and written there
+/// (readable by its owner only) when there is none yet and `create` allows it.
+pub(crate) fn node_key(db: &DbArg, create: bool) -> anyhow::Result<NodeKey> {
+    let path = db.key_path();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => NodeKey::from_file_text(&text)
+            .map_err(|e| anyhow::anyhow!("the node key file {}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = NodeKey::generate();
+            write_private(&path, &key.to_file_text())
+                .with_context(|| format!("cannot write the node key file {}", path.display()))?;
+            eprintln!(
+                "tamga: created the node key {} (id {}): it keys the audit chain; keep it, \
+                 and back it up apart from the database",
+                path.display(),
+                &key.id()[..16]
+            );
+            Ok(key)
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot read the node key file {}: {e} (set --key or TAMGA_KEY)",
+            path.display()
+        )),
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
 pub(crate) async fn open_store(db: &DbArg) -> anyhow::Result<Store> {
-    Store::open(StoreOptions::new(db.db.clone()))
+    let key = node_key(db, true)?;
+    Store::open(StoreOptions::new(db.db.clone(), key))
         .await
         .with_context(|| format!("cannot open the database {}", redact(&db.db)))
 }
@@ -92,7 +133,15 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
     let limits = Limits {
         max_connections: args.max_connections,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
         ..Limits::default()
+    };
+    let treasury = TreasuryRules {
+        special_duty_rule: args.special_duties.rule(),
+        late_interest_daily_rate: args.late_interest_daily_rate,
+        money_date_window_days: args.money_date_window_days,
+        interest_cap_percent: args.interest_cap_percent,
     };
     let tariff = Arc::new(Tariff { snapshot, indexes });
     runtime()?.block_on(async move {
@@ -108,14 +157,7 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
             store.backend().as_str(),
             started.elapsed().as_secs_f64()
         );
-        let state = AppState::with_rule(
-            store.clone(),
-            tariff,
-            business_date,
-            limits,
-            args.special_duties.rule(),
-        )
-        .with_late_interest(args.late_interest_daily_rate);
+        let state = AppState::with_treasury(store.clone(), tariff, business_date, limits, treasury);
         tamga_server::serve(listener, state, stop_signal())
             .await
             .context("the server failed")?;
@@ -127,7 +169,8 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
 
 pub fn migrate(db: &DbArg) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let applied = tamga_store::migrate::migrate_only(&StoreOptions::new(db.db.clone()))
+        let key = node_key(db, true)?;
+        let applied = tamga_store::migrate::migrate_only(&StoreOptions::new(db.db.clone(), key))
             .await
             .with_context(|| format!("cannot migrate {}", redact(&db.db)))?;
         if applied.is_empty() {
@@ -237,28 +280,91 @@ fn token_create(tariff_dir: Option<&Path>, args: &TokenCreateArgs) -> anyhow::Re
 }
 
 /// Exit 0 when the chain is intact, 3 when it is not.
-pub fn audit_verify(db: &DbArg, format: Format) -> anyhow::Result<ExitCode> {
+pub fn audit_verify(
+    db: &DbArg,
+    checkpoints: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let kept = match checkpoints {
+        Some(path) => read_checkpoints(path)?,
+        None => Vec::new(),
+    };
+    node_key(db, false)?;
     runtime()?.block_on(async {
         let store = open_store(db).await?;
-        let report = store.verify_audit().await?;
+        let report = store.verify_audit(&kept).await?;
         store.close().await;
         match format {
             Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-            Format::Text => match &report.first_problem {
-                None => println!(
-                    "the audit chain is intact: {} entries, head {}",
-                    report.entries, report.head_hash
-                ),
-                Some(problem) => println!(
-                    "the audit chain is broken at entry {} ({}): {}",
-                    problem.seq, problem.kind, problem.detail
-                ),
-            },
+            Format::Text => {
+                if report.problems.is_empty() {
+                    println!(
+                        "the audit chain is intact: {} entries ({} written before it was keyed), \
+                         {} rows and {} objects as recorded, {} checkpoint(s) found; head {}",
+                        report.entries,
+                        report.unkeyed_entries,
+                        report.rows_checked,
+                        report.objects_checked,
+                        report.checkpoints_checked,
+                        report.head_hash
+                    );
+                }
+                for problem in &report.problems {
+                    println!(
+                        "problem at entry {} ({}): {}",
+                        problem.seq, problem.kind, problem.detail
+                    );
+                }
+            }
         }
         Ok(if report.intact {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(3)
         })
+    })
+}
+
+/// Checkpoints from a file of JSON lines; each problem names its line.
+fn read_checkpoints(path: &Path) -> anyhow::Result<Vec<tamga_store::Checkpoint>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the checkpoints {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}:{}:{}: expected a checkpoint of `tamga audit checkpoint`: {e}",
+                    path.display(),
+                    i + 1,
+                    e.column()
+                )
+            })
+        })
+        .collect()
+}
+
+/// Prints a signed checkpoint of the chain's head, and appends it to `append` when given.
+pub fn audit_checkpoint(db: &DbArg, append: Option<&Path>) -> anyhow::Result<ExitCode> {
+    node_key(db, false)?;
+    runtime()?.block_on(async {
+        let store = open_store(db).await?;
+        let at = tamga_server::service::utc_seconds(time::OffsetDateTime::now_utc());
+        let checkpoint = store.checkpoint(&at).await?;
+        store.close().await;
+        let line = serde_json::to_string(&checkpoint)?;
+        if let Some(path) = append {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            writeln!(file, "{line}")?;
+            file.sync_all()?;
+        }
+        println!("{line}");
+        Ok(ExitCode::SUCCESS)
     })
 }

@@ -116,12 +116,16 @@ fn print_closing(closing: &tamga_store::DayClosing) {
 
 pub fn close_day(snapshot: &TariffSnapshot, args: &CloseDayArgs) -> anyhow::Result<ExitCode> {
     let state = args.state.to_ascii_uppercase();
+    let today = args
+        .today
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     let command = tamga_server::service::close_day_command(
         snapshot,
         &state,
         args.date,
         args.special_duties.rule(),
-        time::OffsetDateTime::now_utc(),
+        tamga_server::service::business_now(today),
+        tamga_treasury::MoneyDates::new(today, args.money_date_window_days),
     )
     .map_err(|e| {
         anyhow::anyhow!(
@@ -197,17 +201,25 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 pub fn reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open_store(&args.db).await?;
-        let pairs = store
-            .reconcile(&format_date(args.from), &format_date(args.to))
-            .await?;
+        if args.from > args.to {
+            anyhow::bail!(
+                "--from {} is after --to {}: the period is empty",
+                format_date(args.from),
+                format_date(args.to)
+            );
+        }
+        let (from, to) = (format_date(args.from), format_date(args.to));
+        let pairs = store.reconcile(&from, &to).await?;
+        let undistributed = store.undistributed(&from, &to).await?;
         store.close().await;
-        let clean = pairs.iter().all(|p| p.difference_minor == 0);
+        let books_agree = pairs.iter().all(|p| p.difference_minor == 0);
+        let clean = books_agree && undistributed.is_empty();
         match args.format {
             Format::Json => println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
-                    "from": format_date(args.from), "to": format_date(args.to),
-                    "clean": clean, "pairs": pairs,
+                    "from": from, "to": to, "clean": clean, "books_agree": books_agree,
+                    "pairs": pairs, "undistributed": undistributed,
                 }))?
             ),
             Format::Text => {
@@ -232,12 +244,27 @@ pub fn reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
                         }
                     );
                 }
+                for u in &undistributed {
+                    println!(
+                        "{} {} {}: {} {} received and not distributed{}",
+                        u.state,
+                        u.day,
+                        u.pool,
+                        from_minor(u.amount_minor, 2),
+                        u.currency,
+                        if u.day_closed {
+                            " on a CLOSED day"
+                        } else {
+                            " (the day is not closed)"
+                        }
+                    );
+                }
                 println!(
                     "{}",
-                    if clean {
-                        "the books agree"
-                    } else {
-                        "the books differ"
+                    match (books_agree, undistributed.is_empty()) {
+                        (true, true) => "the books agree, and everything received is distributed",
+                        (true, false) => "the books agree; some receipts are not distributed",
+                        (false, _) => "the books differ",
                     }
                 );
             }

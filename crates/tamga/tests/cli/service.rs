@@ -8,13 +8,32 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tamga_store::testing::TestDb;
 
+/// The binary, run in a directory of this test process: a node key that defaults to the
+/// working directory (PostgreSQL's) lands there, never in the source tree.
 fn tamga() -> Command {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("tamga_cli_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    });
     let mut command = Command::new(env!("CARGO_BIN_EXE_tamga"));
     command
+        .current_dir(dir)
         .env_remove("TAMGA_TARIFF")
         .env_remove("TAMGA_DB")
+        .env_remove("TAMGA_KEY")
         .env_remove("TAMGA_TODAY");
     command
+}
+
+/// The directory of a SQLite test database.
+fn db_dir(db: &TestDb) -> std::path::PathBuf {
+    let file = db
+        .url
+        .strip_prefix("sqlite://")
+        .expect("a SQLite test database");
+    std::path::Path::new(file).parent().unwrap().to_owned()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -340,11 +359,51 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     let listed = stdout(&run(&["token", "list", "--db", &url]));
     assert!(listed.contains(&id) && !listed.contains(made["token"].as_str().unwrap()));
     assert!(stdout(&run(&["token", "revoke", &id, "--db", &url])).contains("revoked"));
-    // The audit log: intact, then altered behind the service's back.
-    let intact = run(&["audit", "verify", "--db", &url, "--format", "json"]);
+    // The audit log: intact, with a checkpoint kept outside the database, then altered behind
+    // the service's back.
+    let kept = db_dir(&db).join("checkpoints.jsonl");
+    let kept = kept.to_str().unwrap();
+    stdout(&run(&[
+        "audit",
+        "checkpoint",
+        "--db",
+        &url,
+        "--append",
+        kept,
+    ]));
+    let intact = run(&[
+        "audit",
+        "verify",
+        "--db",
+        &url,
+        "--checkpoints",
+        kept,
+        "--format",
+        "json",
+    ]);
     let report: Value = serde_json::from_str(&stdout(&intact)).unwrap();
-    assert_eq!(report["intact"], true);
+    assert_eq!(report["intact"], true, "{report}");
     assert_eq!(report["entries"], 2);
+    assert_eq!(report["checkpoints_checked"], 1);
+    // The key lives beside the database, readable by its owner only; without it, no check.
+    let key = db_dir(&db).join("t.key");
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the node key is private: {mode:o}");
+    }
+    let keyless = run(&[
+        "audit",
+        "verify",
+        "--db",
+        &url,
+        "--key",
+        "/nonexistent/tamga.key",
+    ]);
+    assert!(!keyless.status.success());
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("node key"));
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -359,7 +418,7 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     let broken = run(&["audit", "verify", "--db", &url]);
     assert_eq!(broken.status.code(), Some(3));
     let text = String::from_utf8_lossy(&broken.stdout);
-    assert!(text.contains("broken at entry 1 (altered)"), "{text}");
+    assert!(text.contains("problem at entry 1 (altered)"), "{text}");
     db_drop(db);
 }
 
@@ -402,12 +461,33 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
             "ru",
             "--date",
             "2020-05-01",
+            "--today",
+            "2020-05-02",
             "--db",
             &url,
             "--format",
             format,
         ])
     };
+    // Not before the day has ended.
+    let too_soon = run(&[
+        "treasury",
+        "close-day",
+        "--state",
+        "RU",
+        "--date",
+        "2020-05-01",
+        "--today",
+        "2020-05-01",
+        "--db",
+        &url,
+    ]);
+    assert!(!too_soon.status.success());
+    assert!(
+        String::from_utf8_lossy(&too_soon.stderr).contains("has not ended"),
+        "{}",
+        String::from_utf8_lossy(&too_soon.stderr)
+    );
     // A day without receipts closes with nothing to distribute.
     let first: Value = serde_json::from_str(&stdout(&close("json"))).unwrap();
     assert_eq!(first["already_closed"], false);
@@ -438,10 +518,27 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "RU",
         "--date",
         "2010-06-01",
+        "--today",
+        "2010-06-02",
         "--db",
         &url,
     ]);
     assert!(!early.status.success());
     assert!(String::from_utf8_lossy(&early.stderr).contains("no distribution normatives"));
+    // A day long past the window of money dates is refused with the reason.
+    let stale = run(&[
+        "treasury",
+        "close-day",
+        "--state",
+        "RU",
+        "--date",
+        "2020-05-03",
+        "--today",
+        "2022-05-02",
+        "--db",
+        &url,
+    ]);
+    assert!(!stale.status.success());
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("days before the business date"));
     db_drop(db);
 }
