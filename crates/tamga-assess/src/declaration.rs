@@ -595,7 +595,7 @@ impl Reader<'_> {
             &prefix,
             "customs_value",
             &format!(
-                "a positive amount with at most {places} decimals (the currency's), such as \"9000.00\""
+                "a positive decimal with at most {places} places (the currency's), such as \"9000.00\""
             ),
             |s| bounded_decimal(s, places, MAX_AMOUNT),
         );

@@ -322,8 +322,14 @@ pub fn plain_decimal(text: &str, max_places: u32) -> Result<Decimal, String> {
     };
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        if let Some(magnitude) = text.strip_prefix('-')
+            && plain_decimal(magnitude, max_places).is_ok()
+        {
+            return Err(format!("{text} is not greater than zero"));
+        }
         return Err(format!(
-            "{text:?} is not a plain decimal (digits with an optional . and decimals)"
+            "{text:?} is not a decimal number as amounts are written (digits, optionally a . \
+             and decimals: no sign, exponent or spaces)"
         ));
     }
     let places = fraction.map_or(0, str::len);

@@ -93,6 +93,9 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(healthz))
         .routes(routes!(openapi_json))
         .split_for_parts();
+    let mut spec = spec;
+    add_standard_problems(&mut spec);
+    constrain_parameters(&mut spec);
     let document = Arc::new(spec.to_pretty_json().unwrap_or_default());
     let limits = state.limits.clone();
     let timeout = limits.request_timeout;
@@ -164,6 +167,168 @@ async fn json_bodies_only(
         }
     }
     Ok(next.run(request).await)
+}
+
+/// Every operation documents the problems any request to it can get, besides its own: 400 for a
+/// malformed parameter, 401 and 403 when it needs a token, 404 for a path that names nothing,
+/// 413, 415 and 422 when it takes a body, and 503 when the database does not answer.
+fn add_standard_problems(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM_JSON,
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let has_path_parameter = path.contains('{');
+        let in_service = path.starts_with("/api/v1/") && path != "/api/v1/openapi.json";
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let takes_body = operation.request_body.is_some();
+            let mut standard = vec![("400", "A malformed parameter or header, named in `detail`")];
+            if secured {
+                standard.push(("401", "No valid token (`Authorization: Bearer …`)"));
+                standard.push(("403", "The token's role may not do this"));
+            }
+            if has_path_parameter {
+                standard.push(("404", "No such object, or not the caller's to see"));
+            }
+            if takes_body {
+                standard.push(("413", "The body is larger than the limit"));
+                standard.push(("415", "The body is not sent as application/json"));
+                standard.push((
+                    "422",
+                    "The request is invalid: every problem with its place",
+                ));
+            } else if has_path_parameter || in_service {
+                standard.push((
+                    "422",
+                    "A parameter holds a control character, named with its place",
+                ));
+            }
+            if in_service || path == "/healthz" {
+                standard.push(("503", "The database is unavailable; nothing was changed"));
+            }
+            for (status, description) in standard {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            }
+        }
+    }
+}
+
+/// Text without control characters (what `crate::input` refuses), as a JSON Schema pattern.
+pub const PLAIN_TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// A decimal amount with at most two places, as `crate::service::money_amount` reads it.
+pub const AMOUNT: &str = "^[0-9]{1,15}(\\.[0-9]{1,2})?$";
+
+/// What each parameter may be, stated in the document as the handlers check it, so that a
+/// client (or a fuzzer) knows which values are refused before sending them.
+fn constrain_parameters(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{RefOr, Required, Schema};
+    let text = |pattern: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+    };
+    let date = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+    };
+    let integer = |min: u32, max: u32| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(min))
+            .maximum(Some(max))
+    };
+    let one_of = |values: &[&str]| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.iter().map(|v| (*v).to_owned())))
+    };
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let id_pattern = if path.starts_with("/api/v1/declarations/") {
+            "^dcl_[0-9a-z]{26}$"
+        } else if path.starts_with("/api/v1/treasury/transfers/") {
+            "^tr:[A-Z]{2}:[A-Z]{2}:[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+        } else if path.starts_with("/api/v1/tokens/") {
+            "^tok_[0-9a-f]{12}$"
+        } else {
+            PLAIN_TEXT
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                let schema = match (&parameter.parameter_in, parameter.name.as_str()) {
+                    (ParameterIn::Path, "id") => text(id_pattern),
+                    // 2, 4, 6, 8, 9 or 10 digits; spaces and dots as printed are ignored.
+                    (ParameterIn::Path, "code") => text(concat!(
+                        "^[ .]*([0-9][ .]*){2}(([0-9][ .]*){2}(([0-9][ .]*){2}",
+                        "(([0-9][ .]*){2}([0-9][ .]*){0,2})?)?)?$"
+                    )),
+                    (ParameterIn::Path | ParameterIn::Query, "state" | "origin") => {
+                        text("^[A-Z]{2}$")
+                    }
+                    (ParameterIn::Path | ParameterIn::Query, "date" | "from" | "to") => date(),
+                    (ParameterIn::Query, "status") => one_of(&[
+                        "submitted",
+                        "registered",
+                        "released",
+                        "refused",
+                        "withdrawn",
+                    ]),
+                    (ParameterIn::Query, "in_quota") => one_of(&["true", "false"]),
+                    (ParameterIn::Query, "cursor") => text("^[0-9a-f]{32}dcl_[0-9a-z]{26}$"),
+                    (ParameterIn::Query, "limit") if path.ends_with("/search") => integer(1, 100),
+                    (ParameterIn::Query, "limit") => integer(1, 1000),
+                    (ParameterIn::Query, "q") => text("^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")
+                        .max_length(Some(500)),
+                    (ParameterIn::Header, "Idempotency-Key") => {
+                        text("^[!-~]([ -~]{0,253}[!-~])?$").max_length(Some(255))
+                    }
+                    (ParameterIn::Header, "If-Match") => text("^\"?[0-9]{1,18}\"?$"),
+                    _ => continue,
+                };
+                parameter.schema = Some(RefOr::T(Schema::Object(schema.build())));
+                let required = path == "/api/v1/treasury/reconcile"
+                    || (path == "/api/v1/tariff/search" && parameter.name == "q");
+                if required {
+                    parameter.required = Required::True;
+                }
+            }
+        }
+    }
 }
 
 async fn no_such_endpoint() -> ApiError {
@@ -254,6 +419,9 @@ fn small_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError>
             format!("at line {} column {}: {e}", e.line(), e.column()),
         )
     })?;
+    if value.is_null() {
+        return Ok(T::default());
+    }
     crate::input::json_strings(&value, &["reason"])?;
     serde_json::from_value(value).map_err(|e| ApiError::invalid_at("$", e.to_string()))
 }
@@ -879,7 +1047,11 @@ async fn register_declaration(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionBody {
-    /// Why; required to refuse.
+    /// Why (optional).
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     reason: Option<String>,
 }
 
@@ -969,11 +1141,26 @@ async fn release_declaration(
     decide(state, caller, id, headers, body, "release").await
 }
 
+/// The body of a refusal: the reason is required. (Read as a [`DecisionBody`]; this type states
+/// the requirement in the document.)
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RefusalBody {
+    /// Why the declaration is refused.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
+    reason: String,
+}
+
 /// Refuse a registered declaration, with a reason: an officer of the declaring state.
 #[utoipa::path(
     post, path = "/api/v1/declarations/{id}/refuse", tag = "declarations",
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
-    request_body(content = DecisionBody, content_type = "application/json"),
+    request_body(content = RefusalBody, content_type = "application/json"),
     responses(
         (status = 200, body = DeclarationRecord),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -1356,14 +1543,20 @@ async fn treasury_transfers(
 #[serde(deny_unknown_fields)]
 struct ReceiptRequest {
     /// `refund` (credited as a negative receipt) or `penalty_interest`.
+    #[schema(value_type = String, pattern = "^(refund|penalty_interest)$")]
     event: Option<String>,
     /// `import_duty` (default) or `special_duty`.
+    #[schema(pattern = "^(import_duty|special_duty)$")]
     pool: Option<String>,
     /// The amount, positive, in the state's national currency (`1500.00`).
+    #[schema(value_type = String, pattern = "^[0-9]{1,15}(\\.[0-9]{1,2})?$")]
     amount: Option<String>,
-    /// What it concerns, unique per event (a refund decision's number, a payment order's).
+    /// What it concerns, unique per event and state (a refund decision's number, a payment
+    /// order's).
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     reference: Option<String>,
     /// The day (YYYY-MM-DD); default the business date.
+    #[schema(format = Date)]
     date: Option<String>,
 }
 
@@ -1494,9 +1687,11 @@ async fn record_receipt(
 #[serde(deny_unknown_fields)]
 struct TransferAction {
     /// The day (YYYY-MM-DD); default the business date.
+    #[schema(format = Date)]
     date: Option<String>,
     /// Send only: national units per unit of the transfer currency, the sending central bank's
     /// rate of the day; default the bundle's rate, when it has one.
+    #[schema(pattern = "^[0-9]{1,7}(\\.[0-9]{1,8})?$")]
     rate: Option<String>,
 }
 
@@ -1619,13 +1814,15 @@ async fn send_transfer(
     )?;
     let rate = match rate {
         Some(text) => Some(
-            text.parse::<rust_decimal::Decimal>()
+            tamga_core::plain_decimal(&text, 8)
                 .ok()
                 .filter(|r| *r > rust_decimal::Decimal::ZERO)
                 .ok_or_else(|| {
                     ApiError::invalid_at(
                         "rate",
-                        format!("expected a positive decimal, got {text:?}"),
+                        format!(
+                            "expected a positive plain decimal with at most 8 places, got {text:?}"
+                        ),
                     )
                 })?,
         ),
@@ -1735,8 +1932,10 @@ async fn confirm_transfer(
 #[serde(deny_unknown_fields)]
 struct InterestApproval {
     /// The most interest approved, in the sender's national currency (`1783603.30`).
+    #[schema(value_type = String, pattern = "^[0-9]{1,15}(\\.[0-9]{1,2})?$")]
     amount: Option<String>,
     /// Why: kept on the order and in the audit log.
+    #[schema(value_type = String, min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     reason: Option<String>,
 }
 
@@ -1969,11 +2168,15 @@ async fn audit_checkpoint(
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// `declarant`, `officer`, `treasury`, `commission` or `admin`.
+    #[schema(value_type = String, pattern = "^(declarant|officer|treasury|commission|admin)$")]
     pub role: Option<String>,
     /// The member state of an officer or treasury.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub state: Option<String>,
-    /// The TIN of a declarant.
+    /// The TIN of a declarant: 5 to 20 digits, as a declaration names it.
+    #[schema(pattern = "^[0-9]{5,20}$")]
     pub tin: Option<String>,
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub name: Option<String>,
 }
 
@@ -2039,10 +2242,11 @@ pub fn token_command(
     };
     let tin = match (&request.tin, needs_tin) {
         (Some(tin), true) => {
-            if tin.is_empty() || tin.len() > 20 || !tin.chars().all(|c| c.is_ascii_alphanumeric()) {
+            // As a declaration names its declarant: a token for any other TIN could file nothing.
+            if !(5..=20).contains(&tin.len()) || !tin.bytes().all(|b| b.is_ascii_digit()) {
                 problem(
                     "tin",
-                    format!("expected a taxpayer number (letters and digits), got {tin:?}"),
+                    format!("expected a taxpayer number of 5 to 20 digits, got {tin:?}"),
                 );
             }
             Some(tin.clone())
@@ -2060,6 +2264,9 @@ pub fn token_command(
     let name = request.name.clone().unwrap_or_default();
     if name.chars().count() > 200 {
         problem("name", "expected at most 200 characters".into());
+    }
+    if let Err(p) = crate::input::plain_text("name", &name, false) {
+        problem("name", p.message);
     }
     match role {
         Some(role) if problems.is_empty() => Ok(Command::CreateToken {

@@ -523,12 +523,17 @@ pub struct AuditReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct Checkpoint {
     /// The public id of the node key that signed it.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub node: String,
+    #[schema(minimum = 0)]
     pub seq: i64,
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub entry_hash: String,
     /// When it was taken (UTC, RFC 3339).
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")]
     pub at: String,
     /// Ed25519, hex, over the other fields.
+    #[schema(pattern = "^[0-9a-f]{128}$")]
     pub signature: String,
 }
 
