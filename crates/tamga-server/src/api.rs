@@ -709,6 +709,13 @@ async fn list_declarations(
                 ))
             })?,
     };
+    if let Some(state) = &params.state
+        && CountryCode::parse(state).is_err()
+    {
+        return Err(ApiError::bad_request(format!(
+            "state: expected a member state (ISO 3166-1 alpha-2, e.g. RU), got {state:?}"
+        )));
+    }
     let mut list = ListQuery {
         declarant_tin: None,
         state: params.state.clone(),

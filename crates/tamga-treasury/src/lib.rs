@@ -8,6 +8,10 @@
 //! largest-remainder method, [`split_largest_remainder`], with a fixed tie order, and says so.
 
 pub mod bounds;
+pub mod closing;
+pub mod ledger;
+pub mod reconcile;
+pub mod transfer;
 
 use rust_decimal::Decimal;
 use tamga_core::{CountryCode, Date, format_date};

@@ -318,3 +318,243 @@ fn the_daily_report_is_due_at_16_local_the_next_day() {
         Some(180)
     );
 }
+
+mod ledger_decisions {
+    //! The ledger's decisions on plain data, without a database: the close of a day, the
+    //! sending and confirming of a transfer, reconciliation.
+
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+    use tamga_core::{CountryCode, CurrencyCode, Date, parse_date};
+    use tamga_treasury::Normatives;
+    use tamga_treasury::closing::{DayToClose, SpecialDutyRule, close_day};
+    use tamga_treasury::ledger::{Account, Pool};
+    use tamga_treasury::reconcile::{DebtPosting, reconcile};
+    use tamga_treasury::transfer::{
+        TransferError, TransferStatus, approve_interest, confirm, send,
+    };
+
+    fn code(text: &str) -> CountryCode {
+        CountryCode::parse(text).unwrap()
+    }
+
+    fn rub() -> CurrencyCode {
+        CurrencyCode::parse("RUB").unwrap()
+    }
+
+    fn day(text: &str) -> Date {
+        parse_date(text).unwrap()
+    }
+
+    fn normatives() -> Normatives {
+        Normatives::on(super::snapshot(), day("2021-03-15")).unwrap()
+    }
+
+    fn day_to_close<'a>(normatives: &'a Normatives, import: i64, special: i64) -> DayToClose<'a> {
+        let mut receipts = BTreeMap::new();
+        receipts.insert(Pool::ImportDuty, (import, 3));
+        receipts.insert(Pool::SpecialDuty, (special, 1));
+        DayToClose {
+            state: code("RU"),
+            day: day("2021-03-15"),
+            currency: rub(),
+            normatives,
+            special_rule: SpecialDutyRule::Normatives,
+            receipts,
+            carried: BTreeMap::new(),
+            transfer_currencies: [(code("KZ"), CurrencyCode::parse("USD").unwrap())]
+                .into_iter()
+                .collect(),
+            due_by: day("2021-03-16"),
+        }
+    }
+
+    #[test]
+    fn a_closed_day_posts_balanced_entries_and_orders_for_what_is_owed() {
+        let normatives = normatives();
+        let closed = close_day(&day_to_close(&normatives, 17_600_000, 0)).unwrap();
+        assert_eq!(closed.receipts, 4);
+        let import = &closed.pools[0];
+        assert_eq!(import.pool, Pool::ImportDuty);
+        let kz = import
+            .shares
+            .iter()
+            .find(|s| s.state == code("KZ"))
+            .unwrap();
+        assert_eq!(kz.amount_minor, 1_224_080, "6.955 % of 176,000.00");
+        assert!(closed.entries.iter().all(|e| e.balances()));
+        // One distribution entry and one receiving entry per other state; none for the empty
+        // special pool.
+        assert_eq!(closed.entries.len(), 5);
+        let to_kz = closed
+            .orders
+            .iter()
+            .find(|o| o.receiver == code("KZ"))
+            .unwrap();
+        assert_eq!(to_kz.amount_minor, 1_224_080);
+        assert_eq!(to_kz.transfer_currency.as_str(), "USD");
+        assert_eq!(to_kz.id, "tr:RU:KZ:2021-03-15");
+        assert_eq!(closed.orders.len(), 4, "RU owes each of the four others");
+    }
+
+    #[test]
+    fn the_collecting_state_keeps_special_duties_when_the_rule_says_so() {
+        let normatives = normatives();
+        let mut day = day_to_close(&normatives, 0, 50_000);
+        day.special_rule = SpecialDutyRule::CollectingState;
+        let closed = close_day(&day).unwrap();
+        let special = &closed.pools[1];
+        assert_eq!(special.shares.len(), 1);
+        assert_eq!(special.shares[0].state, code("RU"));
+        assert_eq!(special.shares[0].amount_minor, 50_000);
+        assert!(closed.orders.is_empty());
+    }
+
+    #[test]
+    fn a_day_of_net_refunds_is_carried_into_the_next_order() {
+        let normatives = normatives();
+        let refunds = close_day(&day_to_close(&normatives, -1_000_000, 0)).unwrap();
+        assert!(refunds.orders.is_empty(), "no order for a negative amount");
+        let carried_kz = refunds.carried[&code("KZ")];
+        assert!(carried_kz < 0);
+        let mut next = day_to_close(&normatives, 2_000_000, 0);
+        next.carried = refunds.carried.clone();
+        let netted = close_day(&next).unwrap();
+        let to_kz = netted
+            .orders
+            .iter()
+            .find(|o| o.receiver == code("KZ"))
+            .unwrap();
+        let share = netted.pools[0]
+            .shares
+            .iter()
+            .find(|s| s.state == code("KZ"))
+            .unwrap()
+            .amount_minor;
+        assert_eq!(to_kz.amount_minor, share + carried_kz);
+    }
+
+    proptest! {
+        #[test]
+        fn every_closing_balances_and_conserves(import in -1_000_000_000_000i64..1_000_000_000_000,
+                                                special in 0i64..1_000_000_000) {
+            let normatives = normatives();
+            let closed = close_day(&day_to_close(&normatives, import, special)).unwrap();
+            prop_assert!(closed.entries.iter().all(|e| e.balances()));
+            for pool in &closed.pools {
+                prop_assert_eq!(pool.shares.iter().map(|s| s.amount_minor).sum::<i64>(), pool.total_minor);
+            }
+            let ru_book: i64 = closed.entries.iter().flat_map(|e| &e.postings)
+                .filter(|p| p.book == code("RU") && p.account == Account::ToDistribute(Pool::ImportDuty))
+                .map(|p| p.amount_minor).sum();
+            prop_assert_eq!(ru_book, import, "what was received is distributed");
+        }
+    }
+
+    #[test]
+    fn a_transfer_is_sent_confirmed_and_charged_interest_within_the_cap() {
+        let normatives = normatives();
+        let closed = close_day(&day_to_close(&normatives, 17_600_000, 0)).unwrap();
+        let order = closed
+            .orders
+            .iter()
+            .find(|o| o.receiver == code("KZ"))
+            .unwrap();
+        let rate = Decimal::new(740_000, 4);
+        assert!(matches!(
+            send(order, day("2021-03-16"), None),
+            Err(TransferError::RateNeeded { .. })
+        ));
+        let (sent, entry) = send(order, day("2021-03-16"), Some(rate)).unwrap();
+        assert_eq!(sent.status, TransferStatus::Sent);
+        assert_eq!(sent.transfer_amount_minor, Some(16_542));
+        assert!(entry.balances());
+        assert!(matches!(
+            confirm(&sent, day("2021-03-15"), Decimal::new(1, 4), i64::MAX),
+            Err(TransferError::ConfirmedBeforeSent { .. })
+        ));
+        // Three days late at 0.01 % a day: 367 minor units; a cap of 100 refuses it.
+        let over = confirm(&sent, day("2021-03-19"), Decimal::new(1, 4), 100).unwrap_err();
+        assert!(matches!(
+            over,
+            TransferError::InterestOverCap {
+                interest_minor: 367,
+                ..
+            }
+        ));
+        let approved = approve_interest(&sent, 400, "the sender agrees".into()).unwrap();
+        let (confirmed, entries) =
+            confirm(&approved, day("2021-03-19"), Decimal::new(1, 4), 100).unwrap();
+        assert_eq!(confirmed.interest_minor, Some(367));
+        assert_eq!(confirmed.days_late, Some(3));
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|e| e.balances()));
+        assert!(matches!(
+            approve_interest(&confirmed, 1, "late".into()),
+            Err(TransferError::AlreadyConfirmed(_))
+        ));
+    }
+
+    #[test]
+    fn reconciliation_pairs_books_and_names_the_entry_behind_a_difference() {
+        let normatives = normatives();
+        let closed = close_day(&day_to_close(&normatives, 17_600_000, 0)).unwrap();
+        let postings = |closed: &tamga_treasury::closing::ClosedDay| -> Vec<DebtPosting> {
+            closed
+                .entries
+                .iter()
+                .flat_map(|e| {
+                    e.postings.iter().map(move |p| DebtPosting {
+                        entry_key: e.key.clone(),
+                        kind: e.kind,
+                        currency: e.currency,
+                        book: p.book,
+                        account: p.account,
+                        amount_minor: p.amount_minor,
+                    })
+                })
+                .collect()
+        };
+        let clean = reconcile(postings(&closed));
+        assert_eq!(clean.len(), 4);
+        assert!(
+            clean
+                .iter()
+                .all(|p| p.difference_minor == 0 && p.debtor == code("RU"))
+        );
+        // One receiving side altered: the difference names its distribution.
+        let mut altered = postings(&closed);
+        let kz = altered
+            .iter_mut()
+            .find(|p| p.book == code("KZ") && p.account == Account::DueFrom(code("RU")))
+            .unwrap();
+        kz.amount_minor -= 1;
+        let pairs = reconcile(altered);
+        let ru_kz = pairs.iter().find(|p| p.creditor == code("KZ")).unwrap();
+        assert_eq!(ru_kz.difference_minor, 1);
+        assert_eq!(
+            ru_kz.unmatched_entries,
+            vec!["close:RU:2021-03-15:import_duty:KZ"]
+        );
+    }
+
+    #[test]
+    fn accounts_are_named_and_read_back() {
+        for account in [
+            Account::SingleAccount,
+            Account::ToDistribute(Pool::SpecialDuty),
+            Account::Budget,
+            Account::DueTo(code("KZ")),
+            Account::DueFrom(code("BY")),
+            Account::ReceivedFrom(code("AM")),
+            Account::InterestExpense,
+            Account::InterestIncome,
+        ] {
+            assert_eq!(Account::parse(&account.name()), Some(account));
+        }
+        assert_eq!(Account::parse("due_to:kz"), None);
+        assert_eq!(Account::parse("nonsense"), None);
+    }
+}
