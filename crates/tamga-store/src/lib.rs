@@ -15,16 +15,15 @@
 //!   is an audit entry carrying the hash of the state before and after ([`audit`]).
 
 pub mod audit;
-mod audit_rows;
 mod batch;
+pub mod bulk;
+mod commands;
 mod ids;
 pub mod keys;
-pub mod ledger;
 pub mod migrate;
 mod read;
 mod records;
-#[doc(hidden)]
-pub mod testing;
+mod sql;
 mod writer;
 
 use std::sync::Once;
@@ -34,43 +33,79 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-pub use audit::{AuditProblem, AuditReport, Checkpoint};
-pub use batch::registration_number;
+pub use audit::{AuditProblem, AuditReport, Checkpoint, ProblemKind};
+pub use commands::*;
 pub use ids::{new_declaration_id, new_token_secret, sha256_hex, token_digest};
 pub use keys::NodeKey;
-pub use ledger::{PairBalance, Undistributed};
 pub use read::{DeclarationPage, ListQuery};
 pub use records::*;
+pub use tamga_treasury::reconcile::PairBalance;
+pub use tamga_treasury::transfer::{TransferError, TransferOrder, TransferStatus};
+
+/// What a store object is, for the errors that name one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Object {
+    Declaration,
+    Token,
+    Transfer,
+}
+
+impl Object {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Object::Declaration => "declaration",
+            Object::Token => "token",
+            Object::Transfer => "transfer",
+        }
+    }
+}
 
 /// What went wrong in the store. `Unavailable` is the database being down, locked beyond the
-/// timeout or out of connections: the service answers 503 and nothing was written.
+/// timeout or out of connections: nothing was written. The rest but `Database` are refusals of
+/// one command, which changed nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    #[error("no declaration {0}")]
-    NotFound(String),
-    #[error("no token {0}")]
-    TokenNotFound(String),
-    /// A confirmation would book more interest than the cap allows without an approval.
-    #[error(
-        "confirming transfer {id} now books {interest_minor} minor units of interest for \
-         {days_late} day(s) late, above the {cap_minor} allowed without an approval"
-    )]
-    InterestOverCap {
+    #[error("no {} {id}", what.as_str())]
+    NotFound { what: Object, id: String },
+    #[error("declaration {0} exists")]
+    Exists(String),
+    /// The change does not apply to the declaration as it is now.
+    #[error("declaration {id}: {refusal}")]
+    Transition {
         id: String,
-        interest_minor: i64,
-        cap_minor: i64,
-        days_late: i64,
+        refusal: tamga_declaration::Refusal,
     },
+    #[error(transparent)]
+    Number(#[from] tamga_declaration::NumberError),
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    #[error("token {0} is already revoked")]
+    AlreadyRevoked(String),
+    /// A refund or penalty interest replayed with another amount, pool or day.
+    #[error(
+        "receipt {key} was recorded with {recorded_minor} minor units of {recorded_pool} for \
+         {recorded_day}; this request says {asked_minor} of {asked_pool} for {asked_day}: a \
+         reference is used once"
+    )]
+    ReceiptDiffers {
+        key: String,
+        recorded_minor: i64,
+        recorded_pool: &'static str,
+        recorded_day: String,
+        asked_minor: i64,
+        asked_pool: &'static str,
+        asked_day: String,
+    },
+    /// Every day up to the last of the calendar is closed: a receipt has nowhere to go.
+    #[error("{state} has closed {last}, and no later day is open to book a receipt on")]
+    NoOpenDay { state: String, last: String },
     #[error(
         "this database's audit chain is keyed by node key {database}, not by the key given \
          ({given}): use the node's own key file"
     )]
     KeyMismatch { database: String, given: String },
-    /// The command does not apply to the object as it is now (its status or version moved on).
-    #[error("{0}")]
-    Conflict(String),
     /// The declaration changed since the caller read it (an optimistic check failed).
     #[error("declaration {id} is at version {current}, not {expected}")]
     StaleVersion {
@@ -141,6 +176,13 @@ fn postgres_unavailable(sqlstate: &str) -> bool {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The present moment, UTC, RFC 3339: for what the store itself stamps (an order's update).
+pub(crate) fn now_rfc3339() -> Result<String> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Database(format!("the clock cannot be formatted: {e}")))
+}
 
 /// Which database a URL selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_integrity.sql"),
         postgres: include_str!("../migrations/postgres/0004_integrity.sql"),
     },
+    Migration {
+        version: 5,
+        name: "idempotency",
+        sqlite: include_str!("../migrations/sqlite/0005_idempotency.sql"),
+        postgres: include_str!("../migrations/postgres/0005_idempotency.sql"),
+    },
 ];
 
 /// Whether these migrations, applied now, made the audit chain keyed.
@@ -101,7 +107,7 @@ pub async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Strin
                 .bind(migration.version)
                 .bind(migration.name)
                 .bind(&digest)
-                .bind(crate::writer::now_rfc3339())
+                .bind(crate::now_rfc3339()?)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -11,8 +11,6 @@
 //! is dropped and the next batch reconnects.
 
 use sqlx::AnyConnection;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{load_head_for_update, store_head};
@@ -33,12 +31,6 @@ pub(crate) fn start(
     let (sender, receiver) = mpsc::channel(4 * options.max_batch.max(1));
     tokio::spawn(run(Some(conn), backend, options, receiver));
     sender
-}
-
-pub(crate) fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
 async fn run(
@@ -184,10 +176,13 @@ async fn apply_batch(
     let result = async {
         let start = load_head_for_update(&mut *conn, backend).await?;
         let mut batch = Batch::load(&mut *conn, requests, start.clone(), key.clone()).await?;
-        let outcomes = requests
-            .iter()
-            .map(|request| batch.apply(request))
-            .collect::<Result<Vec<_>>>()?;
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for request in requests {
+            outcomes.push(match batch.apply(request)? {
+                crate::batch::Applied::Done(outcome) => Ok(outcome),
+                crate::batch::Applied::Refused(refusal) => Err(refusal),
+            });
+        }
         let end = batch.chain().clone();
         batch.flush(&mut *conn).await?;
         if end != start {

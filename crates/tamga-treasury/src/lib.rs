@@ -2,9 +2,9 @@
 //! the member states to the minor unit.
 //!
 //! Import duties paid into a state's single account are distributed every day among all member
-//! states by the normatives in force (Agreement of 20 May 2010; EAEU Treaty, Annex 5; domain
-//! brief §2). The legal texts read so far give no rule for the residue that rounding leaves
-//! (123.45 by the 2020 normatives rounds to 123.46, domain brief §2.1 item 9), so tamga uses the
+//! states by the normatives in force (Agreement of 20 May 2010; EAEU Treaty, Annex 5). The
+//! legal texts read so far give no rule for the residue that rounding leaves (123.45 by the
+//! 2020 normatives rounds to 123.46), so tamga uses the
 //! largest-remainder method, [`split_largest_remainder`], with a fixed tie order, and says so.
 
 pub mod bounds;
@@ -112,7 +112,8 @@ impl Normatives {
         })
     }
 
-    /// The normatives in force on `date` (domain brief §2.2).
+    /// The normatives in force on `date`, from the bundle's `union/normatives.csv` (each set
+    /// names its agreement or protocol).
     pub fn on(snapshot: &TariffSnapshot, date: Date) -> Result<Normatives, TreasuryError> {
         let set = snapshot
             .normatives_on(date)
@@ -152,8 +153,7 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
 /// remainders; equal remainders go first to the larger normative, then in ISO code order. The
 /// shares sum exactly to the amount. A negative amount (a day of net refunds) is split as its
 /// absolute value and negated, so the rule is symmetric and no share has the wrong sign. No
-/// legal text on the residue was found (domain brief §2.1 item 9): this is tamga's documented
-/// choice. `out` receives one share per state, in the order of `normatives.states`.
+/// legal text on the residue was found (unverified): this is tamga's documented choice. `out` receives one share per state, in the order of `normatives.states`.
 pub fn split_largest_remainder(
     amount_minor: i64,
     normatives: &Normatives,
@@ -281,7 +281,7 @@ pub fn split_on(
 /// **Conversion of a transfer into its transfer currency:** the amount owed in the sender's
 /// national currency divided by the sending central bank's rate (national units per unit of the
 /// transfer currency), rounded half-up to the minor unit. No legal text on this rounding was
-/// read (domain brief §2.1 item 5 names the currencies, not the rounding); `None` when the rate
+/// read (the acts on transfer currencies name the currencies, not the rounding); `None` when the rate
 /// is not positive.
 pub fn convert_transfer(amount_minor: i64, rate: Decimal) -> Option<i64> {
     if rate <= Decimal::ZERO {
@@ -296,7 +296,7 @@ pub fn convert_transfer(amount_minor: i64, rate: Decimal) -> Option<i64> {
 /// **Interest on a late transfer:** simple interest per calendar day on the whole debt, at
 /// `daily_rate` (a fraction: 0.0001 is 0.01 % a day), rounded half-up to the minor unit. The
 /// 2010 agreement (Art. 7) says the defaulting state pays interest for the delay on the whole
-/// debt; **the legal rate and its formula were not read** (domain brief §2.1 item 7), so the
+/// debt; **the legal rate and its formula were not read**, so the
 /// rate is configuration and this formula is tamga's assumption. `None` when the interest is
 /// beyond what an amount can hold: never a silently saturated figure.
 pub fn late_interest(amount_minor: i64, daily_rate: Decimal, days_late: i64) -> Option<i64> {

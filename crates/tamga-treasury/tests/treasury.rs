@@ -66,8 +66,7 @@ fn the_domain_briefs_worked_example_splits_to_the_kopeck() {
 
 #[test]
 fn the_residue_goes_by_largest_remainder() {
-    // 123.45 by the 2020 normatives: rounding each share would give 123.46 (domain brief
-    // §2.1). Floors: AM 1.50, BY 5.99, KZ 8.58, KG 2.34, RU 105.01 = 123.42; remainders (in
+    // 123.45 by the 2020 normatives: rounding each share would give 123.46. Floors: AM 1.50, BY 5.99, KZ 8.58, KG 2.34, RU 105.01 = 123.42; remainders (in
     // 1/100,000 kopeck) BY 96,700, AM 60,900, KZ 59,475, KG 55,500, RU 27,425: the three
     // kopecks left go to BY, AM and KZ.
     let shares = shares_on("2020-01-01", "123.45");
@@ -88,7 +87,7 @@ fn the_residue_goes_by_largest_remainder() {
     assert_eq!(total, Decimal::from_str("123.45").unwrap());
 }
 
-/// The normative set in force at each boundary of domain brief §2.2, and a day either side.
+/// The normative set in force at each boundary of the bundle's sets, and a day either side.
 #[test]
 fn each_boundary_takes_the_set_of_its_own_day() {
     let set = |date: &str| {

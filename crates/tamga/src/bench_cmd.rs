@@ -466,7 +466,7 @@ pub struct CloseDayBenchArgs {
 /// Fills a day with receipts, then times the aggregate alone (the baseline: the query that
 /// sums the day's receipts) and the whole close (sum, split, ledger entries, commit).
 pub fn close_day(
-    snapshot: &tamga_tariff::TariffSnapshot,
+    snapshot: tamga_tariff::TariffSnapshot,
     args: &CloseDayBenchArgs,
 ) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -478,49 +478,16 @@ pub fn close_day(
             tamga_store::NodeKey::generate(),
         ))
         .await?;
+        let tariff = std::sync::Arc::new(tamga_app::Tariff {
+            snapshot,
+            indexes: Vec::new(),
+        });
         let mut closes = Vec::new();
         let mut sums = Vec::new();
         for run in 0..args.runs.max(1) {
-            let day = format!("2020-05-{:02}", 10 + run);
-            let seeded = Instant::now();
-            let total = tamga_store::testing::seed_receipts(&args.db, "RU", &day, args.receipts).await?;
-            let seed_seconds = seeded.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let open = store.open_receipts("RU", &day).await?;
-            let sum_seconds = t.elapsed().as_secs_f64();
-            anyhow::ensure!(open.first().map(|o| o.1) == Some(total), "the sum is wrong");
-            let date = tamga_core::parse_date(&day)?;
-            // Closed the next day, as a treasury does.
-            let today = date.next_day().unwrap_or(date);
-            let command = tamga_server::service::close_day_command(
-                snapshot,
-                "RU",
-                date,
-                tamga_store::SpecialDutyRule::Normatives,
-                tamga_server::service::business_now(today),
-                tamga_treasury::MoneyDates::new(today, tamga_treasury::bounds::DEFAULT_WINDOW_DAYS),
-            )
-            .map_err(|e| anyhow::anyhow!(e.describe()))?;
-            let t = Instant::now();
-            let outcome = store
-                .write(tamga_store::WriteRequest { actor: "bench".into(), idempotency: None, command })
-                .await?;
-            let close_seconds = t.elapsed().as_secs_f64();
-            let tamga_store::WriteOutcome::DayClosed { closing, .. } = outcome else {
-                anyhow::bail!("no closing");
-            };
-            anyhow::ensure!(closing.receipts == args.receipts as i64, "not every receipt was closed");
-            anyhow::ensure!(
-                closing.pools[0].shares.iter().map(|s| s.amount_minor).sum::<i64>() == total,
-                "the shares do not sum to the receipts"
-            );
-            println!(
-                "{}",
-                json!({"day": day, "receipts": args.receipts, "seed_seconds": format!("{seed_seconds:.2}"),
-                       "sum_seconds": format!("{sum_seconds:.3}"), "close_seconds": format!("{close_seconds:.3}")})
-            );
-            closes.push(close_seconds);
-            sums.push(sum_seconds);
+            let measured = close_one_day(&store, &tariff, args, run).await?;
+            closes.push(measured.1);
+            sums.push(measured.0);
         }
         store.close().await;
         let median = |v: &mut Vec<f64>| {
@@ -535,4 +502,48 @@ pub fn close_day(
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Seeds the run's day and closes it the next day through the application, as a treasury
+/// does: returns the seconds of the sum alone and of the close.
+async fn close_one_day(
+    store: &tamga_store::Store,
+    tariff: &std::sync::Arc<tamga_app::Tariff>,
+    args: &CloseDayBenchArgs,
+    run: usize,
+) -> anyhow::Result<(f64, f64)> {
+    let date = tamga_core::parse_date(&format!("2020-05-{:02}", 10 + run))?;
+    let day = tamga_core::format_date(date);
+    let seeded = Instant::now();
+    let total = tamga_store::bulk::seed_receipts(&args.db, "RU", &day, args.receipts).await?;
+    let seed_seconds = seeded.elapsed().as_secs_f64();
+    let ru = tamga_core::CountryCode::parse("RU")?;
+    let t = Instant::now();
+    let open = store.open_receipts(ru, date).await?;
+    let sum_seconds = t.elapsed().as_secs_f64();
+    anyhow::ensure!(open.first().map(|o| o.1) == Some(total), "the sum is wrong");
+    let clock = tamga_app::BusinessDate::Fixed(date.next_day().unwrap_or(date));
+    let app = tamga_app::App::new(
+        store.clone(),
+        tariff.clone(),
+        clock,
+        tamga_app::TreasuryRules::default(),
+    );
+    let t = Instant::now();
+    let (closing, _) = app
+        .close_day(&tamga_app::Actor::Operator, "RU", date)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.describe()))?;
+    let close_seconds = t.elapsed().as_secs_f64();
+    anyhow::ensure!(closing.receipts == args.receipts as i64, "not every receipt was closed");
+    anyhow::ensure!(
+        closing.pools[0].shares.iter().map(|s| s.amount_minor).sum::<i64>() == total,
+        "the shares do not sum to the receipts"
+    );
+    println!(
+        "{}",
+        json!({"day": day, "receipts": args.receipts, "seed_seconds": format!("{seed_seconds:.2}"),
+               "sum_seconds": format!("{sum_seconds:.3}"), "close_seconds": format!("{close_seconds:.3}")})
+    );
+    Ok((sum_seconds, close_seconds))
 }

@@ -33,13 +33,13 @@ pub fn load_snapshot(dir: Option<&Path>) -> anyhow::Result<TariffSnapshot> {
     Ok(snapshot)
 }
 
-pub use tamga_server::catalogue::{full_text_ru, search_documents, search_index};
+pub use tamga_app::catalogue::{full_text_ru, search_documents, search_index};
 
 /// Loads a bundle and indexes every edition for search, one thread per edition.
 pub fn load_and_index(
     dir: Option<&Path>,
 ) -> anyhow::Result<(TariffSnapshot, Vec<tamga_search::SearchIndex>)> {
     let snapshot = load_snapshot(dir)?;
-    let indexes = tamga_server::catalogue::index_editions(&snapshot);
+    let indexes = tamga_app::catalogue::index_editions(&snapshot);
     Ok((snapshot, indexes))
 }

@@ -122,7 +122,7 @@ pub struct ServeArgs {
     pub special_duties: SpecialDuties,
     /// Interest per calendar day on a transfer confirmed after its deadline, as a fraction
     /// (0.0001 = 0.01 % a day). The legal rate is unverified: docs/treasury.md.
-    #[arg(long, default_value_t = tamga_server::DEFAULT_LATE_INTEREST)]
+    #[arg(long, default_value_t = tamga_app::DEFAULT_LATE_INTEREST)]
     pub late_interest_daily_rate: rust_decimal::Decimal,
     /// How many days before the business date a receipt, a transfer's sending or confirmation,
     /// or a closed day may be dated.
@@ -245,10 +245,10 @@ pub enum SpecialDuties {
 }
 
 impl SpecialDuties {
-    pub fn rule(self) -> tamga_store::SpecialDutyRule {
+    pub fn rule(self) -> tamga_treasury::closing::SpecialDutyRule {
         match self {
-            SpecialDuties::Normatives => tamga_store::SpecialDutyRule::Normatives,
-            SpecialDuties::CollectingState => tamga_store::SpecialDutyRule::CollectingState,
+            SpecialDuties::Normatives => tamga_treasury::closing::SpecialDutyRule::Normatives,
+            SpecialDuties::CollectingState => tamga_treasury::closing::SpecialDutyRule::CollectingState,
         }
     }
 }
@@ -294,9 +294,12 @@ pub struct ReportArgs {
 
 #[derive(Args, Debug)]
 pub struct SplitArgs {
-    /// The amount, e.g. 112000.00 (a negative amount is a day of net refunds).
+    /// The amount, e.g. 112000.00; a day of net refunds is negative and needs --refund.
     #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
+    /// The amount is a day of net refunds: negative, and split as the receipts it reverses.
+    #[arg(long)]
+    pub refund: bool,
     /// Its currency (ISO 4217): the amount may have as many decimals as the currency's minor unit.
     #[arg(long)]
     pub currency: String,
@@ -457,26 +460,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db,
             checkpoints,
             format,
-        }) => crate::service_cmd::audit_verify(&db, checkpoints.as_deref(), format),
+        }) => crate::service_cmd::audit_verify(tariff, &db, checkpoints.as_deref(), format),
         Command::Audit(AuditCommand::Checkpoint { db, append }) => {
-            crate::service_cmd::audit_checkpoint(&db, append.as_deref())
+            crate::service_cmd::audit_checkpoint(tariff, &db, append.as_deref())
         }
         Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
         Command::Bench(BenchCommand::CloseDay(args)) => {
-            crate::bench_cmd::close_day(&load()?, &args)
+            crate::bench_cmd::close_day(load()?, &args)
         }
         Command::Treasury(TreasuryCommand::Split(args)) => {
             crate::treasury_cmd::split(&load()?, &args)
         }
         Command::Treasury(TreasuryCommand::CloseDay(args)) => {
-            crate::treasury_cmd::close_day(&load()?, &args)
+            crate::treasury_cmd::close_day(load()?, &args)
         }
-        Command::Treasury(TreasuryCommand::Report(args)) => crate::treasury_cmd::report(&args),
+        Command::Treasury(TreasuryCommand::Report(args)) => {
+            crate::treasury_cmd::report(load()?, &args)
+        }
         Command::Treasury(TreasuryCommand::Reconcile(args)) => {
-            crate::treasury_cmd::reconcile(&args)
+            crate::treasury_cmd::reconcile(load()?, &args)
         }
         Command::Treasury(TreasuryCommand::Transfers(args)) => {
-            crate::treasury_cmd::transfers(&args)
+            crate::treasury_cmd::transfers(load()?, &args)
         }
     }
 }

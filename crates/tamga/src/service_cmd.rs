@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use tamga_app::{Actor, App, BusinessDate, Tariff, TokenRequest, TreasuryRules};
 use tamga_core::format_date;
-use tamga_server::api::{TokenRequest, token_command};
-use tamga_server::{AppState, BusinessDate, Limits, Tariff, TreasuryRules};
-use tamga_store::{Command, NodeKey, Store, StoreOptions, WriteOutcome, WriteRequest, redact};
+use tamga_http::{AppState, Limits};
+use tamga_store::{NodeKey, Store, StoreOptions, redact};
+use tamga_tariff::TariffSnapshot;
 
 use crate::cli::{DbArg, Format, ServeArgs, TokenCommand, TokenCreateArgs};
 
@@ -68,6 +69,27 @@ pub(crate) async fn open_store(db: &DbArg) -> anyhow::Result<Store> {
         .with_context(|| format!("cannot open the database {}", redact(&db.db)))
 }
 
+/// The application as the node's operator uses it at the command line: the database, the
+/// tariff (without search indexes, which no such command needs) and the business clock.
+pub(crate) async fn open_app(
+    db: &DbArg,
+    snapshot: TariffSnapshot,
+    clock: BusinessDate,
+    treasury: TreasuryRules,
+) -> anyhow::Result<App> {
+    let store = open_store(db).await?;
+    let tariff = Arc::new(Tariff {
+        snapshot,
+        indexes: Vec::new(),
+    });
+    Ok(App::new(store, tariff, clock, treasury))
+}
+
+/// A use case's refusal as the command line reports it: what was asked, and why not.
+pub(crate) fn refused(doing: &str, error: &tamga_app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("cannot {doing}: {}", error.describe())
+}
+
 /// Resolves when the process is asked to stop: Ctrl-C or SIGTERM.
 async fn stop_signal() {
     let ctrl_c = async {
@@ -91,20 +113,11 @@ async fn stop_signal() {
     eprintln!("tamga: stopping; finishing the requests in flight");
 }
 
-pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_max_level(tracing::Level::INFO)
-        .init();
-    let started = Instant::now();
-    let (snapshot, indexes) = crate::catalogue::load_and_index(tariff_dir)?;
-    let business_date = match args.today {
-        Some(date) => BusinessDate::Fixed(date),
-        None => BusinessDate::System,
-    };
+/// Says on which business date the service runs, and warns when no tariff with rates is in
+/// force then (registrations would fail).
+fn announce_business_date(snapshot: &TariffSnapshot, business_date: BusinessDate, fixed: bool) {
     let today = business_date.today();
-    let source = if args.today.is_some() {
+    let source = if fixed {
         "--today"
     } else {
         "the system date"
@@ -117,8 +130,7 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
         ),
         in_force => eprintln!(
             "tamga: warning: {} on the business date {} ({source}): registrations will fail. \
-             The bundle covers {}. To use the built-in data, start with --today (or \
-             TAMGA_TODAY), e.g. --today 2021-06-01.",
+             The bundle covers {}. {}",
             match in_force {
                 Some(edition) => format!(
                     "the tariff edition in force ({}) has no rates in the bundle",
@@ -127,9 +139,30 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
                 None => "no tariff edition is in force".to_owned(),
             },
             format_date(today),
-            snapshot.coverage()
+            snapshot.coverage(),
+            if fixed {
+                "Choose a --today the bundle covers."
+            } else {
+                "To use the built-in data, start with --today (or TAMGA_TODAY), e.g. \
+                 --today 2021-06-01."
+            }
         ),
     }
+}
+
+pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let started = Instant::now();
+    let (snapshot, indexes) = crate::catalogue::load_and_index(tariff_dir)?;
+    let business_date = match args.today {
+        Some(date) => BusinessDate::Fixed(date),
+        None => BusinessDate::System,
+    };
+    announce_business_date(&snapshot, business_date, args.today.is_some());
     let limits = Limits {
         max_connections: args.max_connections,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -157,8 +190,8 @@ pub fn serve(tariff_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<Exit
             store.backend().as_str(),
             started.elapsed().as_secs_f64()
         );
-        let state = AppState::with_treasury(store.clone(), tariff, business_date, limits, treasury);
-        tamga_server::serve(listener, state, stop_signal())
+        let app = Arc::new(App::new(store.clone(), tariff, business_date, treasury));
+        tamga_http::serve(listener, AppState::new(app, limits), stop_signal())
             .await
             .context("the server failed")?;
         store.close().await;
@@ -185,102 +218,99 @@ pub fn migrate(db: &DbArg) -> anyhow::Result<ExitCode> {
 }
 
 pub fn token(tariff_dir: Option<&Path>, command: TokenCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        TokenCommand::Create(args) => token_create(tariff_dir, &args),
-        TokenCommand::List(db) => runtime()?.block_on(async {
-            let store = open_store(&db).await?;
-            for token in store.tokens().await? {
-                let p = &token.principal;
-                println!(
-                    "{}  {:<10} {:<3} {:<12} {:<24} created {}{}",
-                    p.token_id,
-                    p.role.as_str(),
-                    p.state.as_deref().unwrap_or("-"),
-                    p.tin.as_deref().unwrap_or("-"),
-                    p.name,
-                    token.created_at,
-                    token
-                        .revoked_at
-                        .map(|r| format!(", revoked {r}"))
-                        .unwrap_or_default()
-                );
-            }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        }),
-        TokenCommand::Revoke { id, db } => runtime()?.block_on(async {
-            let store = open_store(&db).await?;
-            store
-                .write(WriteRequest {
-                    actor: "cli".into(),
-                    idempotency: None,
-                    command: Command::RevokeToken { id: id.clone() },
-                })
-                .await
-                .with_context(|| format!("cannot revoke {id}"))?;
-            store.close().await;
-            println!("revoked {id}");
-            Ok(ExitCode::SUCCESS)
-        }),
-    }
+    let snapshot = crate::catalogue::load_snapshot(tariff_dir)?;
+    let db = match &command {
+        TokenCommand::Create(args) => &args.db,
+        TokenCommand::List(db) | TokenCommand::Revoke { db, .. } => db,
+    };
+    runtime()?.block_on(async {
+        let app = open_app(db, snapshot, BusinessDate::System, TreasuryRules::default()).await?;
+        let done = match &command {
+            TokenCommand::Create(args) => token_create(&app, args).await,
+            TokenCommand::List(_) => token_list(&app).await,
+            TokenCommand::Revoke { id, .. } => match app.revoke_token(&Actor::Operator, id).await {
+                Ok(record) => {
+                    println!("revoked {}", record.principal.token_id);
+                    Ok(())
+                }
+                Err(e) => Err(refused(&format!("revoke {id}"), &e)),
+            },
+        };
+        app.store.close().await;
+        done.map(|()| ExitCode::SUCCESS)
+    })
 }
 
-fn token_create(tariff_dir: Option<&Path>, args: &TokenCreateArgs) -> anyhow::Result<ExitCode> {
-    let snapshot = crate::catalogue::load_snapshot(tariff_dir)?;
+async fn token_list(app: &App) -> anyhow::Result<()> {
+    let tokens = app
+        .tokens(&Actor::Operator)
+        .await
+        .map_err(|e| refused("list the tokens", &e))?;
+    for token in tokens {
+        let p = &token.principal;
+        println!(
+            "{}  {:<10} {:<3} {:<12} {:<24} created {}{}",
+            p.token_id,
+            p.role.as_str(),
+            p.state.map(|s| s.to_string()).as_deref().unwrap_or("-"),
+            p.tin.as_deref().unwrap_or("-"),
+            p.name,
+            token.created_at,
+            token
+                .revoked_at
+                .map(|r| format!(", revoked {r}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn token_create(app: &App, args: &TokenCreateArgs) -> anyhow::Result<()> {
     let request = TokenRequest {
         role: Some(args.role.clone()),
         state: args.state.clone().map(|s| s.to_ascii_uppercase()),
         tin: args.tin.clone(),
         name: args.name.clone(),
     };
-    let command = token_command(&snapshot, &request).map_err(|problems| {
-        let lines: Vec<String> = problems
-            .iter()
-            .map(|p| format!("  --{}: {}", p.path, p.message))
-            .collect();
-        anyhow::anyhow!("cannot create the token:\n{}", lines.join("\n"))
-    })?;
-    runtime()?.block_on(async {
-        let store = open_store(&args.db).await?;
-        let outcome = store
-            .write(WriteRequest {
-                actor: "cli".into(),
-                idempotency: None,
-                command,
-            })
-            .await?;
-        store.close().await;
-        let WriteOutcome::Token { record, secret } = outcome else {
-            anyhow::bail!("the store did not create a token");
-        };
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::json!({"token": secret, "id": record.principal.token_id,
-                    "role": record.principal.role, "state": record.principal.state,
-                    "tin": record.principal.tin, "name": record.principal.name})
-            ),
-            Format::Text => {
-                println!("{secret}");
-                eprintln!(
-                    "created {} ({} {}); the token is shown this once",
-                    record.principal.token_id,
-                    record.principal.role.as_str(),
-                    record
-                        .principal
-                        .state
-                        .as_deref()
-                        .or(record.principal.tin.as_deref())
-                        .unwrap_or("")
-                );
+    let (record, secret) = app
+        .create_token(&Actor::Operator, &request)
+        .await
+        .map_err(|e| match e {
+            tamga_app::AppError::Invalid(problems) => {
+                let lines: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("  --{}: {}", p.path, p.message))
+                    .collect();
+                anyhow::anyhow!("cannot create the token:\n{}", lines.join("\n"))
             }
+            other => refused("create the token", &other),
+        })?;
+    let p = &record.principal;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"token": secret, "id": p.token_id, "role": p.role.as_str(),
+                "state": p.state.map(|s| s.to_string()), "tin": p.tin, "name": p.name})
+        ),
+        Format::Text => {
+            println!("{secret}");
+            eprintln!(
+                "created {} ({} {}); the token is shown this once",
+                p.token_id,
+                p.role.as_str(),
+                p.state
+                    .map(|s| s.to_string())
+                    .or_else(|| p.tin.clone())
+                    .unwrap_or_default()
+            );
         }
-        Ok(ExitCode::SUCCESS)
-    })
+    }
+    Ok(())
 }
 
 /// Exit 0 when the chain is intact, 3 when it is not.
 pub fn audit_verify(
+    tariff_dir: Option<&Path>,
     db: &DbArg,
     checkpoints: Option<&Path>,
     format: Format,
@@ -290,39 +320,49 @@ pub fn audit_verify(
         None => Vec::new(),
     };
     node_key(db, false)?;
+    let snapshot = crate::catalogue::load_snapshot(tariff_dir)?;
     runtime()?.block_on(async {
-        let store = open_store(db).await?;
-        let report = store.verify_audit(&kept).await?;
-        store.close().await;
+        let app = open_app(db, snapshot, BusinessDate::System, TreasuryRules::default()).await?;
+        let report = app.verify_audit(&Actor::Operator, &kept).await;
+        app.store.close().await;
+        let report = report.map_err(|e| refused("verify the audit chain", &e))?;
+        let intact = report.intact;
         match format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-            Format::Text => {
-                if report.problems.is_empty() {
-                    println!(
-                        "the audit chain is intact: {} entries ({} written before it was keyed), \
-                         {} rows and {} objects as recorded, {} checkpoint(s) found; head {}",
-                        report.entries,
-                        report.unkeyed_entries,
-                        report.rows_checked,
-                        report.objects_checked,
-                        report.checkpoints_checked,
-                        report.head_hash
-                    );
-                }
-                for problem in &report.problems {
-                    println!(
-                        "problem at entry {} ({}): {}",
-                        problem.seq, problem.kind, problem.detail
-                    );
-                }
-            }
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&tamga_http::views::AuditReport::from(report))?
+            ),
+            Format::Text => print_audit_report(&report),
         }
-        Ok(if report.intact {
+        Ok(if intact {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(3)
         })
     })
+}
+
+fn print_audit_report(report: &tamga_store::AuditReport) {
+    if report.problems.is_empty() {
+        println!(
+            "the audit chain is intact: {} entries ({} written before it was keyed), \
+             {} rows and {} objects as recorded, {} checkpoint(s) found; head {}",
+            report.entries,
+            report.unkeyed_entries,
+            report.rows_checked,
+            report.objects_checked,
+            report.checkpoints_checked,
+            report.head_hash
+        );
+    }
+    for problem in &report.problems {
+        println!(
+            "problem at entry {} ({}): {}",
+            problem.seq,
+            problem.kind.as_str(),
+            problem.detail
+        );
+    }
 }
 
 /// Checkpoints from a file of JSON lines; each problem names its line.
@@ -333,27 +373,34 @@ fn read_checkpoints(path: &Path) -> anyhow::Result<Vec<tamga_store::Checkpoint>>
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}:{}:{}: expected a checkpoint of `tamga audit checkpoint`: {e}",
-                    path.display(),
-                    i + 1,
-                    e.column()
-                )
-            })
+            serde_json::from_str::<tamga_http::views::Checkpoint>(line)
+                .map(tamga_store::Checkpoint::from)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}:{}:{}: expected a checkpoint of `tamga audit checkpoint`: {e}",
+                        path.display(),
+                        i + 1,
+                        e.column()
+                    )
+                })
         })
         .collect()
 }
 
 /// Prints a signed checkpoint of the chain's head, and appends it to `append` when given.
-pub fn audit_checkpoint(db: &DbArg, append: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn audit_checkpoint(
+    tariff_dir: Option<&Path>,
+    db: &DbArg,
+    append: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     node_key(db, false)?;
+    let snapshot = crate::catalogue::load_snapshot(tariff_dir)?;
     runtime()?.block_on(async {
-        let store = open_store(db).await?;
-        let at = tamga_server::service::utc_seconds(time::OffsetDateTime::now_utc());
-        let checkpoint = store.checkpoint(&at).await?;
-        store.close().await;
-        let line = serde_json::to_string(&checkpoint)?;
+        let app = open_app(db, snapshot, BusinessDate::System, TreasuryRules::default()).await?;
+        let checkpoint = app.audit_checkpoint(&Actor::Operator).await;
+        app.store.close().await;
+        let checkpoint = checkpoint.map_err(|e| refused("take a checkpoint", &e))?;
+        let line = serde_json::to_string(&tamga_http::views::Checkpoint::from(checkpoint))?;
         if let Some(path) = append {
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()

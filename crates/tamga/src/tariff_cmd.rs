@@ -9,7 +9,7 @@ use tamga_core::format_date;
 use tamga_tariff::snapshot::Edition;
 use tamga_tariff::{DirectorySource, LookupQuery, TariffSnapshot};
 
-use tamga_server::tariff_json::{self, edition_json};
+use tamga_app::documents::{self as tariff_json, edition_json};
 
 use crate::catalogue;
 use crate::cli::{CheckArgs, Format, SearchArgs, ShowArgs, TreeArgs};

@@ -1,4 +1,5 @@
-//! `tamga treasury split`: the distribution of one amount, a pure calculation.
+//! `tamga treasury …`: the split of one amount (a pure calculation), and the single account's
+//! day closing, reports, transfers and reconciliation, through the application layer.
 
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -6,20 +7,28 @@ use std::str::FromStr;
 use anyhow::Context;
 use rust_decimal::Decimal;
 use serde_json::json;
+use tamga_app::{Actor, App, BusinessDate, TreasuryRules};
 use tamga_core::{CurrencyCode, format_date};
+use tamga_http::views;
 use tamga_tariff::TariffSnapshot;
 use tamga_treasury::{from_minor, split_on, to_minor};
 
-use crate::cli::{CloseDayArgs, Format, ReconcileArgs, ReportArgs, SplitArgs, TransfersArgs};
-use crate::service_cmd::{open_store, runtime};
+use crate::cli::{CloseDayArgs, DbArg, Format, ReconcileArgs, ReportArgs, SplitArgs, TransfersArgs};
+use crate::service_cmd::{open_app, refused, runtime};
 
 /// How the residue is handed out, as the output states it.
 const RULE: &str = "largest remainder to the minor unit: each state gets the floor of its \
                     share, the units left over go to the largest remainders (ties: larger \
-                    normative, then ISO code); no legal rounding rule was found (domain brief \
-                    §2.1 item 9)";
+                    normative, then ISO code); neither the 2010 agreement on the distribution of \
+                    import duties nor the EAEU Treaty's Annex 5 that was read names a rounding \
+                    rule (unverified)";
 
-pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<ExitCode> {
+/// The amount to split, in minor units of its currency (with the currency and its scale):
+/// each refusal names its option.
+fn split_amount(
+    snapshot: &TariffSnapshot,
+    args: &SplitArgs,
+) -> anyhow::Result<(CurrencyCode, u32, i64)> {
     let currency = CurrencyCode::parse(&args.currency.to_ascii_uppercase())
         .map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
     let scale = snapshot
@@ -37,7 +46,26 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
             args.amount
         )
     })?;
+    // A negative amount reverses receipts: it is split only when the caller says it is a
+    // day of net refunds, so that a stray sign is not taken for one.
+    match (amount.is_sign_negative() && !amount.is_zero(), args.refund) {
+        _ if amount.is_zero() => anyhow::bail!("--amount: expected a non-zero amount, got 0"),
+        (true, false) => anyhow::bail!(
+            "--amount: {} is negative; a day of net refunds is split with --refund",
+            args.amount.trim()
+        ),
+        (false, true) => anyhow::bail!(
+            "--refund: the amount of a day of net refunds is negative, got {}",
+            args.amount.trim()
+        ),
+        _ => {}
+    }
     let minor = to_minor(amount, scale).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
+    Ok((currency, scale, minor))
+}
+
+pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<ExitCode> {
+    let (currency, scale, minor) = split_amount(snapshot, args)?;
     let split = split_on(snapshot, args.date, minor)?;
     let amount_text = |minor: i64| from_minor(minor, scale).to_string();
     match args.format {
@@ -45,6 +73,7 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
             let value = json!({
                 "date": format_date(args.date),
                 "amount": amount_text(minor),
+                "refund": args.refund,
                 "currency": currency.to_string(),
                 "normative_set": split.normatives.set,
                 "legal_basis": split.normatives.legal_basis,
@@ -59,8 +88,9 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
         }
         Format::Text => {
             println!(
-                "{} {currency} received on {}, split by the normatives {} ({})",
+                "{} {currency} {} on {}, split by the normatives {} ({})",
                 amount_text(minor),
+                if args.refund { "refunded (net)" } else { "received" },
                 format_date(args.date),
                 split.normatives.set,
                 split.normatives.legal_basis
@@ -81,20 +111,20 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
 }
 
 fn print_closing(closing: &tamga_store::DayClosing) {
-    let scale = 2;
+    let scale = tamga_app::MINOR_UNIT_SCALE;
     println!(
         "{} {}: {} receipt line(s), normatives {}, special duties by {}, closed {}",
         closing.state,
-        closing.day,
+        format_date(closing.day),
         closing.receipts,
         closing.normative_set,
-        closing.special_rule,
+        closing.special_rule.as_str(),
         closing.closed_at
     );
     for pool in &closing.pools {
         println!(
             "  {:<13} {:>20} {}",
-            pool.pool,
+            pool.pool.as_str(),
             from_minor(pool.total_minor, scale).to_string(),
             closing.currency
         );
@@ -107,223 +137,224 @@ fn print_closing(closing: &tamga_store::DayClosing) {
             println!(
                 "    {:<12} {:>8} %  {:>20}",
                 to,
-                share.percent,
+                share.percent.to_string(),
                 from_minor(share.amount_minor, scale).to_string()
             );
         }
     }
 }
 
-pub fn close_day(snapshot: &TariffSnapshot, args: &CloseDayArgs) -> anyhow::Result<ExitCode> {
+/// Runs a use case of the treasury on the database `db` names, as its operator.
+fn with_app<T>(
+    db: &DbArg,
+    snapshot: TariffSnapshot,
+    clock: BusinessDate,
+    treasury: TreasuryRules,
+    use_case: impl AsyncFnOnce(&App) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    runtime()?.block_on(async {
+        let app = open_app(db, snapshot, clock, treasury).await?;
+        let done = use_case(&app).await;
+        app.store.close().await;
+        done
+    })
+}
+
+pub fn close_day(snapshot: TariffSnapshot, args: &CloseDayArgs) -> anyhow::Result<ExitCode> {
     let state = args.state.to_ascii_uppercase();
-    let today = args
-        .today
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let command = tamga_server::service::close_day_command(
-        snapshot,
-        &state,
-        args.date,
-        args.special_duties.rule(),
-        tamga_server::service::business_now(today),
-        tamga_treasury::MoneyDates::new(today, args.money_date_window_days),
-    )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "cannot close {state} {}: {}",
-            format_date(args.date),
-            e.describe()
-        )
+    let clock = args.today.map_or(BusinessDate::System, BusinessDate::Fixed);
+    let rules = TreasuryRules {
+        special_duty_rule: args.special_duties.rule(),
+        money_date_window_days: args.money_date_window_days,
+        ..TreasuryRules::default()
+    };
+    let (closing, already) = with_app(&args.db, snapshot, clock, rules, async |app| {
+        app.close_day(&Actor::Operator, &state, args.date)
+            .await
+            .map_err(|e| refused(&format!("close {state} {}", format_date(args.date)), &e))
     })?;
-    runtime()?.block_on(async {
-        let store = open_store(&args.db).await?;
-        let outcome = store
-            .write(tamga_store::WriteRequest {
-                actor: "cli".into(),
-                idempotency: None,
-                command,
-            })
-            .await?;
-        store.close().await;
-        let tamga_store::WriteOutcome::DayClosed { closing, already } = outcome else {
-            anyhow::bail!("the store did not close the day");
-        };
-        match args.format {
-            Format::Json => {
-                let mut value = serde_json::to_value(&closing)?;
-                value["already_closed"] = json!(already);
-                println!("{}", serde_json::to_string_pretty(&value)?);
-            }
-            Format::Text => {
-                if already {
-                    println!("(closed before: nothing changed)");
-                }
-                print_closing(&closing);
-            }
+    match args.format {
+        Format::Json => {
+            let value = views::ClosedDay {
+                already_closed: already,
+                closing: closing.into(),
+            };
+            println!("{}", serde_json::to_string_pretty(&value)?);
         }
-        Ok(ExitCode::SUCCESS)
-    })
+        Format::Text => {
+            if already {
+                println!("(closed before: nothing changed)");
+            }
+            print_closing(&closing);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let state = args.state.to_ascii_uppercase();
-    runtime()?.block_on(async {
-        let store = open_store(&args.db).await?;
-        let days = store
-            .day_closings(&state, &format_date(args.from), &format_date(args.to))
-            .await?;
-        store.close().await;
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({
-                    "state": state, "from": format_date(args.from), "to": format_date(args.to),
-                    "days": days,
-                }))?
-            ),
-            Format::Text => {
-                if days.is_empty() {
-                    println!(
-                        "{state}: no closed day from {} to {}",
-                        format_date(args.from),
-                        format_date(args.to)
-                    );
-                }
-                for closing in &days {
-                    print_closing(closing);
-                }
-            }
+pub fn report(snapshot: TariffSnapshot, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let (state, from, to) = (args.state.to_ascii_uppercase(), args.from, args.to);
+    let clock = BusinessDate::System;
+    let (state, days) = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
+        let (state, _, _, days) = app
+            .closed_days(&Actor::Operator, &state, Some(from), Some(to))
+            .await
+            .map_err(|e| refused(&format!("report {state}"), &e))?;
+        Ok((state, days))
+    })?;
+    match args.format {
+        Format::Json => {
+            let value = views::DaysReport {
+                state: state.to_string(),
+                from: format_date(from),
+                to: format_date(to),
+                days: days.into_iter().map(Into::into).collect(),
+            };
+            println!("{}", serde_json::to_string_pretty(&value)?);
         }
-        Ok(ExitCode::SUCCESS)
-    })
-}
-
-/// Exit 0 when every pair of books agrees, 3 when some differ.
-pub fn reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
-        let store = open_store(&args.db).await?;
-        if args.from > args.to {
-            anyhow::bail!(
-                "--from {} is after --to {}: the period is empty",
-                format_date(args.from),
-                format_date(args.to)
-            );
-        }
-        let (from, to) = (format_date(args.from), format_date(args.to));
-        let pairs = store.reconcile(&from, &to).await?;
-        let undistributed = store.undistributed(&from, &to).await?;
-        store.close().await;
-        let books_agree = pairs.iter().all(|p| p.difference_minor == 0);
-        let clean = books_agree && undistributed.is_empty();
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({
-                    "from": from, "to": to, "clean": clean, "books_agree": books_agree,
-                    "pairs": pairs, "undistributed": undistributed,
-                }))?
-            ),
-            Format::Text => {
-                for p in &pairs {
-                    println!(
-                        "{} owes {}: {} {} by {}'s books, {} by {}'s{}",
-                        p.debtor,
-                        p.creditor,
-                        from_minor(p.debtor_says_minor, 2),
-                        p.currency,
-                        p.debtor,
-                        from_minor(p.creditor_says_minor, 2),
-                        p.creditor,
-                        if p.difference_minor == 0 {
-                            String::new()
-                        } else {
-                            format!(
-                                "; DIFFERENCE {} in {}",
-                                from_minor(p.difference_minor, 2),
-                                p.unmatched_entries.join(", ")
-                            )
-                        }
-                    );
-                }
-                for u in &undistributed {
-                    println!(
-                        "{} {} {}: {} {} received and not distributed{}",
-                        u.state,
-                        u.day,
-                        u.pool,
-                        from_minor(u.amount_minor, 2),
-                        u.currency,
-                        if u.day_closed {
-                            " on a CLOSED day"
-                        } else {
-                            " (the day is not closed)"
-                        }
-                    );
-                }
+        Format::Text => {
+            if days.is_empty() {
                 println!(
-                    "{}",
-                    match (books_agree, undistributed.is_empty()) {
-                        (true, true) => "the books agree, and everything received is distributed",
-                        (true, false) => "the books agree; some receipts are not distributed",
-                        (false, _) => "the books differ",
-                    }
+                    "{state}: no closed day from {} to {}",
+                    format_date(from),
+                    format_date(to)
                 );
             }
+            for closing in &days {
+                print_closing(closing);
+            }
         }
-        Ok(if clean {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(3)
-        })
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 0 when every pair of books agrees and everything received is distributed, 3 when not.
+pub fn reconcile(snapshot: TariffSnapshot, args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
+    let clock = BusinessDate::System;
+    let books = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
+        app.reconcile(&Actor::Operator, args.from, args.to)
+            .await
+            .map_err(|e| refused("reconcile", &e))
+    })?;
+    let clean = books.clean;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&views::Reconciliation::from(books))?
+        ),
+        Format::Text => print_reconciliation(&books),
+    }
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
     })
 }
 
-pub fn transfers(args: &TransfersArgs) -> anyhow::Result<ExitCode> {
+fn print_reconciliation(books: &tamga_app::Reconciliation) {
+    for p in &books.pairs {
+        println!(
+            "{} owes {}: {} {} by {}'s books, {} by {}'s{}",
+            p.debtor,
+            p.creditor,
+            from_minor(p.debtor_says_minor, 2),
+            p.currency,
+            p.debtor,
+            from_minor(p.creditor_says_minor, 2),
+            p.creditor,
+            if p.difference_minor == 0 {
+                String::new()
+            } else {
+                format!(
+                    "; DIFFERENCE {} in {}",
+                    from_minor(p.difference_minor, 2),
+                    p.unmatched_entries.join(", ")
+                )
+            }
+        );
+    }
+    for u in &books.undistributed {
+        println!(
+            "{} {} {}: {} {} received and not distributed{}",
+            u.state,
+            format_date(u.day),
+            u.pool.as_str(),
+            from_minor(u.amount_minor, 2),
+            u.currency,
+            if u.day_closed {
+                " on a CLOSED day"
+            } else {
+                " (the day is not closed)"
+            }
+        );
+    }
+    println!(
+        "{}",
+        match (books.books_agree, books.undistributed.is_empty()) {
+            (true, true) => "the books agree, and everything received is distributed",
+            (true, false) => "the books agree; some receipts are not distributed",
+            (false, _) => "the books differ",
+        }
+    );
+}
+
+pub fn transfers(snapshot: TariffSnapshot, args: &TransfersArgs) -> anyhow::Result<ExitCode> {
     let state = args.state.to_ascii_uppercase();
-    runtime()?.block_on(async {
-        let store = open_store(&args.db).await?;
-        let orders = store.transfers(&state).await?;
-        store.close().await;
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({"state": state, "transfers": orders}))?
-            ),
-            Format::Text => {
-                if orders.is_empty() {
-                    println!("{state}: no transfer orders");
-                }
-                for o in &orders {
-                    println!(
-                        "{}  {} → {}  {} {}  in {}  due by {}  {}{}{}",
-                        o.id,
-                        o.sender,
-                        o.receiver,
-                        from_minor(o.amount_minor, 2),
-                        o.currency,
-                        o.transfer_currency,
-                        o.due_by,
-                        o.status,
-                        o.transfer_amount_minor
-                            .map(|a| format!(
-                                " ({} {} at {})",
-                                from_minor(a, 2),
-                                o.transfer_currency,
-                                o.rate.as_deref().unwrap_or("")
-                            ))
-                            .unwrap_or_default(),
-                        match o.interest_minor {
-                            Some(i) if i != 0 => format!(
-                                ", {} day(s) late: interest {} {}",
-                                o.days_late.unwrap_or(0),
-                                from_minor(i, 2),
-                                o.currency
-                            ),
-                            _ => String::new(),
-                        }
-                    );
-                }
+    let clock = BusinessDate::System;
+    let (state, orders) = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
+        app.transfers(&Actor::Operator, &state)
+            .await
+            .map_err(|e| refused(&format!("list the transfers of {state}"), &e))
+    })?;
+    match args.format {
+        Format::Json => {
+            let value = views::TransferList {
+                state: state.to_string(),
+                transfers: orders.into_iter().map(Into::into).collect(),
+            };
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        Format::Text => {
+            if orders.is_empty() {
+                println!("{state}: no transfer orders");
+            }
+            for order in &orders {
+                println!("{}", transfer_line(order));
             }
         }
-        Ok(ExitCode::SUCCESS)
-    })
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn transfer_line(o: &tamga_store::TransferOrder) -> String {
+    let paid = o
+        .transfer_amount_minor
+        .map(|a| {
+            format!(
+                " ({} {} at {})",
+                from_minor(a, 2),
+                o.transfer_currency,
+                o.rate.map(|r| r.to_string()).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let late = match o.interest_minor {
+        Some(i) if i != 0 => format!(
+            ", {} day(s) late: interest {} {}",
+            o.days_late.unwrap_or(0),
+            from_minor(i, 2),
+            o.currency
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{}  {} → {}  {} {}  in {}  due by {}  {}{paid}{late}",
+        o.id,
+        o.sender,
+        o.receiver,
+        from_minor(o.amount_minor, 2),
+        o.currency,
+        o.transfer_currency,
+        format_date(o.due_by),
+        o.status.as_str()
+    )
 }

@@ -474,10 +474,28 @@ fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect::<Vec<_>>()
     );
+    // A negative amount without --refund is refused: a stray sign is not a refund day.
+    let stray = tamga(&[
+        "treasury",
+        "split",
+        "--amount",
+        "-5",
+        "--currency",
+        "RUB",
+        "--date",
+        "2020-05-01",
+    ]);
+    assert!(!stray.status.success());
+    assert!(
+        String::from_utf8_lossy(&stray.stderr).contains("--amount: -5 is negative"),
+        "{}",
+        String::from_utf8_lossy(&stray.stderr)
+    );
     // A refund day: negative, mirrored. KZT has two decimals too.
     let refund = json_of(&tamga(&[
         "treasury",
         "split",
+        "--refund",
         "--amount",
         "-123.45",
         "--currency",
@@ -494,6 +512,7 @@ fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
         .map(|s| s["amount"].as_str().unwrap())
         .collect();
     assert_eq!(amounts, vec!["-1.51", "-6.00", "-8.59", "-2.34", "-105.01"]);
+    assert_eq!(refund["refund"], true);
     // Errors name the option: a fraction of a kopeck, no normatives before September 2010.
     let bad = tamga(&[
         "treasury",

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tamga_store::testing::TestDb;
+use tamga_testing::TestDb;
 
 /// The binary, run in a directory of this test process: a node key that defaults to the
 /// working directory (PostgreSQL's) lands there, never in the source tree.
@@ -359,6 +359,28 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     let listed = stdout(&run(&["token", "list", "--db", &url]));
     assert!(listed.contains(&id) && !listed.contains(made["token"].as_str().unwrap()));
     assert!(stdout(&run(&["token", "revoke", &id, "--db", &url])).contains("revoked"));
+    // An unknown token is named as one, not as a declaration.
+    let unknown = run(&["token", "revoke", "tok_x", "--db", &url]);
+    assert!(!unknown.status.success());
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        message.contains("no such token") && !message.contains("declaration"),
+        "{message}"
+    );
+    // A declarant's TIN is digits: no declaration could name "12ab".
+    let letters = run(&[
+        "token",
+        "create",
+        "--db",
+        &url,
+        "--role",
+        "declarant",
+        "--tin",
+        "12ab",
+    ]);
+    assert!(!letters.status.success());
+    let message = String::from_utf8_lossy(&letters.stderr);
+    assert!(message.contains("--tin: expected a taxpayer number"), "{message}");
     // The audit log: intact, with a checkpoint kept outside the database, then altered behind
     // the service's back.
     let kept = db_dir(&db).join("checkpoints.jsonl");
@@ -540,5 +562,41 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
     ]);
     assert!(!stale.status.success());
     assert!(String::from_utf8_lossy(&stale.stderr).contains("days before the business date"));
+    // A reversed period is refused, not answered with nothing.
+    for command in [
+        vec!["treasury", "report", "--state", "RU"],
+        vec!["treasury", "reconcile"],
+    ] {
+        let mut args = command.clone();
+        args.extend(["--from", "2020-05-31", "--to", "2020-05-01", "--db", &url]);
+        let reversed = run(&args);
+        assert!(!reversed.status.success(), "{command:?}");
+        let message = String::from_utf8_lossy(&reversed.stderr);
+        assert!(
+            message.contains("2020-05-31 is after to 2020-05-01"),
+            "{command:?}: {message}"
+        );
+    }
+    db_drop(db);
+}
+
+#[test]
+fn serve_on_a_day_outside_the_bundle_does_not_suggest_the_option_it_was_given() {
+    let db = TestDb::sqlite();
+    let mut server = Server::start(&db.url, Some("2016-01-01"));
+    let (status, body) = http(&server.base, "GET", "/healthz", None, None);
+    assert_eq!(status, 200);
+    assert!(body.contains("\"business_date\":\"2016-01-01\""), "{body}");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut log = String::new();
+    for line in BufReader::new(server.child.stderr.take().unwrap()).lines() {
+        log.push_str(&line.unwrap());
+        log.push('\n');
+    }
+    assert!(log.contains("registrations will fail"), "{log}");
+    assert!(log.contains("(--today)"), "{log}");
+    assert!(!log.contains("start with --today"), "{log}");
+    assert!(log.contains("Choose a --today the bundle covers"), "{log}");
     db_drop(db);
 }
