@@ -784,6 +784,13 @@ fn positive_decimal(s: &str) -> Result<Decimal, String> {
 }
 
 fn bounded_decimal(s: &str, places: u32, max: Decimal) -> Result<Decimal, String> {
+    // A sign is never part of a plain decimal, but a negative number is a number: say what is
+    // wrong with it rather than how it is written.
+    if let Some(magnitude) = s.strip_prefix('-')
+        && tamga_core::plain_decimal(magnitude, places).is_ok()
+    {
+        return Err(format!("{s} is not greater than zero"));
+    }
     let value = tamga_core::plain_decimal(s, places)?;
     if value <= Decimal::ZERO {
         return Err(format!("{s} is not greater than zero"));

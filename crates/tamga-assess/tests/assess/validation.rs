@@ -154,7 +154,7 @@ fn a_negative_or_zero_customs_value() {
         (json!("0"), "0 is not greater than zero"),
         (json!("0.00"), "0.00 is not greater than zero"),
         (json!(-100.5), "-100.5 is not greater than zero"),
-        (json!("abc"), "\"abc\" is not a decimal number"),
+        (json!("abc"), "\"abc\" is not a plain decimal"),
     ] {
         let goods = with(
             item("0302511000", "NO", "1"),
@@ -165,7 +165,7 @@ fn a_negative_or_zero_customs_value() {
         assert_eq!(errors.len(), 1, "{value}: {errors:#?}");
         let error = error_at(&errors, "items[0].customs_value");
         assert!(
-            error.message.contains("expected a positive decimal") && error.message.contains(shown),
+            error.message.contains("expected a positive amount") && error.message.contains(shown),
             "{value}: {error}"
         );
     }
