@@ -225,8 +225,8 @@ fn read_value(
         object,
         "",
         "state",
-        "a member state (ISO alpha-2, e.g. RU)",
-        |s| CountryCode::parse(s).map_err(|e| e.to_string()),
+        "a member state (ISO 3166-1 alpha-2, e.g. RU)",
+        |s| CountryCode::parse(s).map_err(|e| e.given()),
     );
     let procedure = r.required(object, "", "procedure", "a procedure such as IM40", |s| {
         // Bytes, not string slices: a multi-byte character must not split the check.
@@ -258,11 +258,11 @@ fn read_value(
         r.office_of_state(snapshot, state, office);
     }
     let registration_date = r.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
-        parse_date(s).map_err(|e| e.to_string())
+        parse_date(s).map_err(|e| e.given())
     });
     let known = r.known;
     let currency = r.required(object, "", "currency", "an ISO 4217 currency code", |s| {
-        let code = CurrencyCode::parse(s).map_err(|e| e.to_string())?;
+        let code = CurrencyCode::parse(s).map_err(|e| e.given())?;
         match known {
             Some(k) if !k.currencies.contains_key(&code) => Err(format!("unknown currency {code}")),
             _ => Ok(code),
@@ -443,9 +443,16 @@ impl Reader<'_> {
         };
         for (key, rate) in object {
             let path = format!("exchange_rates.{key}");
-            let Ok(currency) = CurrencyCode::parse(key) else {
-                self.error(path, "expected an ISO 4217 currency code as the key");
-                continue;
+            let currency = match CurrencyCode::parse(key) {
+                Ok(currency) => currency,
+                Err(e) => {
+                    let message = format!(
+                        "expected an ISO 4217 currency code as the key: {}",
+                        e.given()
+                    );
+                    self.error(path, message);
+                    continue;
+                }
             };
             if self
                 .known
@@ -554,7 +561,7 @@ impl Reader<'_> {
         );
         let code = self.required(object, &prefix, "code", "a 10-digit commodity code", |s| {
             CommodityCode::parse(s)
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.given())
                 .and_then(|c| {
                     if c.is_full() {
                         Ok(c)
@@ -578,9 +585,9 @@ impl Reader<'_> {
             object,
             &prefix,
             "origin",
-            "a country of origin (ISO alpha-2)",
+            "a country of origin (ISO 3166-1 alpha-2)",
             |s| {
-                let code = CountryCode::parse(s).map_err(|e| e.to_string())?;
+                let code = CountryCode::parse(s).map_err(|e| e.given())?;
                 match known {
                     Some(k) if !k.countries.contains_key(&code) => {
                         Err(format!("unknown country {code}"))
@@ -688,13 +695,17 @@ impl Reader<'_> {
         let mut ok = true;
         for (key, quantity) in object {
             let item_path = format!("{path}.{key}");
-            let Ok(unit) = UnitCode::parse(key) else {
-                self.error(
-                    item_path,
-                    "expected a unit code such as kg, l, pcs as the key",
-                );
-                ok = false;
-                continue;
+            let unit = match UnitCode::parse(key) {
+                Ok(unit) => unit,
+                Err(e) => {
+                    let message = format!(
+                        "expected a unit code such as kg, l, pcs as the key: {}",
+                        e.given()
+                    );
+                    self.error(item_path, message);
+                    ok = false;
+                    continue;
+                }
             };
             match self.parse_value(
                 quantity,
@@ -740,7 +751,7 @@ impl Reader<'_> {
                 non_empty,
             );
             let date = self.optional(object, &doc_path, "date", "a date YYYY-MM-DD", |s| {
-                parse_date(s).map_err(|e| e.to_string())
+                parse_date(s).map_err(|e| e.given())
             });
             match (code, number, date) {
                 (Some(code), Some(number), Some(date)) => out.push(Document { code, number, date }),

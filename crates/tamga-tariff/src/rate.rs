@@ -20,7 +20,7 @@ pub const MAX_PERCENT: Decimal = Decimal::ONE_THOUSAND;
 /// The specific part of a rate: `amount` of `currency` per `per_quantity` of `unit`.
 ///
 /// Invariants kept by [`RateExpr::parse`]: `amount >= 0`, `per_quantity > 0`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SpecificRate {
     pub amount: Decimal,
     pub currency: CurrencyCode,
@@ -32,8 +32,7 @@ pub struct SpecificRate {
 /// An import-duty rate of the CCT.
 ///
 /// Invariants kept by [`RateExpr::parse`]: `0 <= percent <= 1000`, see also [`SpecificRate`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RateExpr {
     /// Percent of the customs value: `15` / `15%`.
     AdValorem { percent: Decimal },

@@ -259,6 +259,36 @@ fn bad_arguments_are_rejected_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
 
+/// A bad date or country is reported as what it is (it used to be wrapped in the commodity
+/// code's message: `expected a commodity code …, got "expected a date YYYY-MM-DD …"`).
+#[test]
+fn a_bad_date_or_country_is_not_called_a_bad_code() {
+    let out = tamga(&["tariff", "show", "0101210000", "--date", "2021-13-01"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"expected a date YYYY-MM-DD, got "2021-13-01""#),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+    let out = tamga(&["serve", "--today", "2021-13-01"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"expected a date YYYY-MM-DD, got "2021-13-01""#),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+    let out = tamga(&["tariff", "show", "0101210000", "--origin", "germany"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ISO 3166-1 alpha-2 country code"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
