@@ -516,7 +516,6 @@ pub struct TariffSnapshot {
     pub utc_offsets: Vec<UtcOffset>,
     /// English HS texts by 2, 4 or 6-digit code.
     pub hs_english: HashMap<String, String>,
-    pub(crate) measures_by_code: CodeMap<Vec<u32>>,
 }
 
 impl TariffSnapshot {

@@ -533,3 +533,51 @@ fn a_measure_on_a_deleted_code_is_refused() {
     let errors = scratch.refused();
     only_issue(&errors, MEASURES, line, "unknown code 7306409000");
 }
+
+// --- The one reader of dated tables: the union's tables are checked like the measures --------
+
+#[test]
+fn overlapping_memberships_of_a_state_are_refused() {
+    let scratch = Scratch::new("membership-twice");
+    let line = scratch.append(
+        "union/member_states.csv",
+        "RU,Russia,Россия,2015-01-01,,8,Europe/Moscow,mini test bundle,verified",
+    );
+    let errors = scratch.refused();
+    let found = only_issue(&errors, "union/member_states.csv", line, "overlaps");
+    assert!(found.message.starts_with("membership in force"), "{found}");
+    assert!(found.message.contains("at line 6"), "{found}");
+    assert_eq!(found.field, "state");
+}
+
+#[test]
+fn a_membership_that_ends_before_it_starts_names_its_own_columns() {
+    let scratch = Scratch::new("membership-backwards");
+    let line = scratch.replace(
+        "union/member_states.csv",
+        "Армения,2015-01-02,,",
+        "Армения,2015-01-02,2014-12-31,",
+    );
+    let errors = scratch.refused();
+    let found = only_issue(
+        &errors,
+        "union/member_states.csv",
+        line,
+        "expected a date on or after member_from",
+    );
+    assert_eq!(found.field, "member_to");
+}
+
+#[test]
+fn overlapping_preference_regimes_are_refused() {
+    let scratch = Scratch::new("regime-twice");
+    let text = scratch.read("union/preference_regimes.csv");
+    let first = text.lines().nth(1).expect("a regime row").to_owned();
+    let line = scratch.append("union/preference_regimes.csv", &first);
+    let errors = scratch.refused();
+    let found = only_issue(&errors, "union/preference_regimes.csv", line, "overlaps");
+    assert!(
+        found.message.starts_with("preference regime in force"),
+        "{found}"
+    );
+}
