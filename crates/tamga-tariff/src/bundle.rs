@@ -2,39 +2,18 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::PathBuf;
 
 /// A source of bundle files, addressed by their path relative to the bundle root (`editions.csv`).
+///
+/// The crate reads no files itself: it has the bundle compiled into the binary
+/// ([`EmbeddedSource`]), and the shell implements this trait for a directory on disk.
 pub trait BundleSource: Sync {
     /// The file's bytes, `Ok(None)` if the bundle has no such file.
     fn read(&self, path: &str) -> Result<Option<Cow<'static, [u8]>>, std::io::Error>;
-    /// How to name the bundle in messages: a directory or "built-in".
+    /// How to name the bundle in messages: a directory or "built-in bundle".
     fn describe(&self) -> String;
     /// How to name one of its files in messages (`data/editions.csv`).
     fn file_name(&self, path: &str) -> String;
-}
-
-/// A bundle in a directory on disk.
-pub struct DirectorySource {
-    pub root: PathBuf,
-}
-
-impl BundleSource for DirectorySource {
-    fn read(&self, path: &str) -> Result<Option<Cow<'static, [u8]>>, std::io::Error> {
-        match std::fs::read(self.root.join(path)) {
-            Ok(bytes) => Ok(Some(Cow::Owned(bytes))),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err),
-        }
-    }
-
-    fn describe(&self) -> String {
-        self.root.display().to_string()
-    }
-
-    fn file_name(&self, path: &str) -> String {
-        self.root.join(path).display().to_string()
-    }
 }
 
 /// A bundle compiled into the binary: file paths and their bytes.

@@ -7,7 +7,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use tamga_core::format_date;
 use tamga_tariff::snapshot::Edition;
-use tamga_tariff::{DirectorySource, LookupQuery, TariffSnapshot};
+use tamga_tariff::{LookupQuery, TariffSnapshot};
 
 use tamga_server::tariff_json::{self, edition_json};
 
@@ -281,14 +281,7 @@ fn subtree(edition: &Edition, prefix: &tamga_core::CommodityCode) -> Vec<usize> 
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let source = DirectorySource {
-        root: args.dir.clone(),
-    };
-    anyhow::ensure!(
-        args.dir.is_dir(),
-        "{} is not a directory",
-        args.dir.display()
-    );
+    let source = catalogue::DirectorySource::open(&args.dir)?;
     match tamga_tariff::load(&source) {
         Ok(snapshot) => {
             let lines: usize = snapshot.editions.iter().map(|e| e.lines.len()).sum();

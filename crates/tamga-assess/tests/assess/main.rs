@@ -4,6 +4,7 @@
 //! state). Every expected figure was computed by hand from the legal rules; the arithmetic is in
 //! a comment next to it.
 
+mod directory;
 mod examples;
 mod exchange_rates;
 mod fees;
@@ -23,7 +24,9 @@ use serde_json::{Value, json};
 use tamga_assess::{
     Assessment, ValidationError, assess, parse_declaration, parse_declaration_for, render,
 };
-use tamga_tariff::{DirectorySource, EmbeddedSource, TariffSnapshot};
+use tamga_tariff::{EmbeddedSource, TariffSnapshot};
+
+use directory::DirectorySource;
 
 /// The built-in bundle (`data/`), loaded once for the whole test binary.
 pub fn builtin() -> &'static TariffSnapshot {

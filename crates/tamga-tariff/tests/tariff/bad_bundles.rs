@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tamga_tariff::{BundleErrors, BundleIssue, DirectorySource, TariffSnapshot};
+use tamga_tariff::{BundleErrors, BundleIssue, TariffSnapshot};
 
+use crate::directory::DirectorySource;
 use crate::mini_dir;
 
 /// A copy of the mini bundle in a temporary directory, removed when dropped.
