@@ -582,3 +582,51 @@ fn overlapping_preference_regimes_are_refused() {
         "{found}"
     );
 }
+
+/// The mini bundle, whose source panics when the loader reads one file.
+struct PanicsOn {
+    base: DirectorySource,
+    path: &'static str,
+}
+
+impl tamga_tariff::BundleSource for PanicsOn {
+    fn read(&self, path: &str) -> Result<Option<std::borrow::Cow<'static, [u8]>>, std::io::Error> {
+        assert_ne!(path, self.path, "the test source refuses to read {path}");
+        self.base.read(path)
+    }
+
+    fn describe(&self) -> String {
+        self.base.describe()
+    }
+
+    fn file_name(&self, path: &str) -> String {
+        self.base.file_name(path)
+    }
+}
+
+/// Each edition's files are read on a thread of its own. A thread that panics used to be
+/// dropped with its edition (`filter_map(|h| h.join().ok())`), and the bundle loaded without
+/// it; now the load fails, at the edition's row of `editions.csv`.
+#[test]
+fn an_edition_whose_loader_panics_fails_the_load() {
+    let source = PanicsOn {
+        base: DirectorySource { root: mini_dir() },
+        path: "tariff/lines2021.csv",
+    };
+    let errors = match tamga_tariff::load(&source) {
+        Ok(snapshot) => panic!(
+            "the bundle loaded with editions {:?}",
+            snapshot.editions.iter().map(|e| &e.id).collect::<Vec<_>>()
+        ),
+        Err(errors) => errors,
+    };
+    let found = only_issue(&errors, "editions.csv", 3, "mini2021");
+    assert_eq!(found.field, "edition");
+    assert!(found.message.contains("their loader stopped"), "{found}");
+    assert!(
+        found
+            .message
+            .contains("the test source refuses to read tariff/lines2021.csv"),
+        "{found}"
+    );
+}
