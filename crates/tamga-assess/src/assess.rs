@@ -310,7 +310,11 @@ pub fn compute<'s>(
     }
     let customs_value: Decimal = items.iter().map(|i| i.customs_value).sum();
     let fee = fee_band(snapshot, declaration, national, customs_value);
-    let totals = totals(&items, fee.map(|b| b.amount.round_dp(2)), customs_value);
+    let totals = totals(
+        &items,
+        fee.map(|b| round_payment(b.amount, &rule)),
+        customs_value,
+    );
     used.sort_by_key(|a| a.currency);
     Ok(Computed {
         national,
@@ -641,12 +645,7 @@ pub fn explain(
             }
         })
         .collect();
-    let fee = fee_payment(
-        computed.fee,
-        declaration,
-        computed.national,
-        computed.totals.customs_value,
-    );
+    let fee = fee_payment(computed, declaration);
     Assessment {
         state: declaration.state,
         currency: computed.national,
@@ -814,15 +813,13 @@ fn fee_band<'s>(
     })
 }
 
-/// The customs fee line, once per declaration, or why it was not computed.
-fn fee_payment(
-    band: Option<&CustomsFeeBand>,
-    declaration: &Declaration,
-    national: CurrencyCode,
-    total_value: Decimal,
-) -> Payment {
-    match band {
-        Some(band) => Payment {
+/// The customs fee line, once per declaration, or why it was not computed. Its amount is the
+/// one the totals hold, rounded by the state's rule like every other line.
+fn fee_payment(computed: &Computed<'_>, declaration: &Declaration) -> Payment {
+    let national = computed.national;
+    let total_value = computed.totals.customs_value;
+    match (computed.fee, computed.totals.customs_fee) {
+        (Some(band), Some(amount)) => Payment {
             code: "1010".into(),
             kind: PaymentKind::CustomsFee,
             base: total_value,
@@ -836,7 +833,7 @@ fn fee_payment(
                     band.amount, band.currency, band.value_over
                 ),
             },
-            amount: Some(band.amount.round_dp(2)),
+            amount: Some(amount),
             legal_basis: band.source.clone(),
             explanation: format!(
                 "customs fee for the release of goods, schedule {} of {}: total customs value {total_value} {national} falls in the band ({}, {}] → {} (charged once, on the first item)",
@@ -848,7 +845,7 @@ fn fee_payment(
                 band.amount
             ),
         },
-        None => Payment {
+        _ => Payment {
             code: "1010".into(),
             kind: PaymentKind::CustomsFee,
             base: total_value,

@@ -7,11 +7,18 @@ use tamga_core::{Decimal, format_date};
 
 use crate::assess::{Assessment, Payment};
 
-/// An amount as the contract writes it: a string with exactly two decimals.
+/// An amount as the contract writes it: the figure as computed, never rounded again (rounding
+/// is a legal rule, applied once, by `round_payment`), with at least two decimals. Padding to
+/// two decimals is exact; an amount rounded to more places by the state's rule keeps them.
 pub fn amount_text(amount: Decimal) -> String {
-    let mut rounded = amount.round_dp(2);
-    rounded.rescale(2);
-    rounded.to_string()
+    with_two_decimals_at_least(amount).to_string()
+}
+
+fn with_two_decimals_at_least(mut amount: Decimal) -> Decimal {
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount
 }
 
 fn payment_json(payment: &Payment) -> Value {
@@ -155,11 +162,14 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Appends an amount with exactly two decimals, as the contract writes it, without going
-/// through the formatter: the batch writes millions of them.
+/// Appends an amount as [`amount_text`] writes it, without going through the formatter: the
+/// batch writes millions of them.
 fn push_amount(out: &mut String, amount: Decimal) {
-    let mut amount = amount.round_dp(2);
-    amount.rescale(2);
+    let amount = with_two_decimals_at_least(amount);
+    if amount.scale() != 2 {
+        let _ = write!(out, "{amount}");
+        return;
+    }
     let mantissa = amount.mantissa();
     if mantissa < 0 {
         out.push('-');
@@ -348,6 +358,9 @@ mod tests {
             ("123456789.1", "123456789.10"),
             ("-12.3", "-12.30"),
             ("99999999999999999.99", "99999999999999999.99"),
+            // Already rounded by the state's rule: printed as it is, never rounded again.
+            ("5.005", "5.005"),
+            ("12", "12.00"),
         ] {
             let mut out = String::new();
             push_amount(&mut out, Decimal::from_str(input).unwrap());

@@ -27,3 +27,28 @@ impl BundleSource for DirectorySource {
         self.root.join(path).display().to_string()
     }
 }
+
+/// A bundle directory with some of its files replaced: a variant of a test bundle without a
+/// copy of it.
+pub struct Overlay {
+    pub base: DirectorySource,
+    /// Paths relative to the bundle root, and the text that replaces each.
+    pub files: Vec<(&'static str, String)>,
+}
+
+impl BundleSource for Overlay {
+    fn read(&self, path: &str) -> Result<Option<Cow<'static, [u8]>>, std::io::Error> {
+        match self.files.iter().find(|(name, _)| *name == path) {
+            Some((_, text)) => Ok(Some(Cow::Owned(text.clone().into_bytes()))),
+            None => self.base.read(path),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("{} (with test changes)", self.base.describe())
+    }
+
+    fn file_name(&self, path: &str) -> String {
+        self.base.file_name(path)
+    }
+}

@@ -50,6 +50,17 @@ pub fn payments_bundle() -> &'static TariffSnapshot {
     })
 }
 
+/// The payments test bundle with some files replaced (`union/rounding_rules.csv` → its text).
+pub fn payments_bundle_with(files: Vec<(&'static str, String)>) -> TariffSnapshot {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bundles/payments");
+    let source = directory::Overlay {
+        base: DirectorySource { root },
+        files,
+    };
+    tamga_tariff::load(&source)
+        .unwrap_or_else(|errors| panic!("the changed payments bundle must load: {errors}"))
+}
+
 /// A goods item with the required fields; add more with [`with`].
 pub fn item(code: &str, origin: &str, customs_value: &str) -> Value {
     json!({
