@@ -79,7 +79,8 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
     let started = std::time::Instant::now();
     let parse_only = args.parse_only;
     let explain_all = args.explain;
-    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, u64, Vec<String>)>(workers * 2);
+    // A chunk is its number and its declarations, each with its line in the file.
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<(u64, String)>)>(workers * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, String, usize, usize)>(workers * 2);
     let stdout = std::io::stdout();
@@ -92,12 +93,12 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
             scope.spawn(move || {
                 loop {
                     let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
-                    let Some((chunk, first_line, texts)) = next else {
+                    let Some((chunk, texts)) = next else {
                         break;
                     };
                     let (mut ok, mut bad) = (0, 0);
                     if parse_only {
-                        for text in &texts {
+                        for (_, text) in &texts {
                             match parse_declaration_for(snapshot, text) {
                                 Ok(_) => ok += 1,
                                 Err(_) => bad += 1,
@@ -110,8 +111,8 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
                     }
                     // One buffer per chunk: its lines go out with a single write.
                     let mut results = String::with_capacity(texts.len() * 1200);
-                    for (i, text) in texts.iter().enumerate() {
-                        let line = first_line + i as u64;
+                    for (line, text) in &texts {
+                        let line = *line;
                         let declaration = parse_declaration_for(snapshot, text);
                         match declaration.and_then(|d| compute(snapshot, &d).map(|c| (c, d))) {
                             Ok((computed, declaration)) if explain_all => {
@@ -149,30 +150,24 @@ fn batch(snapshot: &TariffSnapshot, args: &AssessArgs) -> anyhow::Result<ExitCod
             let mut line_no = 0u64;
             let mut bytes = 0u64;
             let mut texts = Vec::with_capacity(CHUNK_LINES);
-            let mut first = 1u64;
             for line in reader.lines() {
                 let line = line.context("cannot read the batch file")?;
                 line_no += 1;
                 bytes += line.len() as u64 + 1;
+                // A blank line is no declaration, but it is a line: the numbers after it count it.
                 if line.trim().is_empty() {
                     continue;
                 }
-                if texts.is_empty() {
-                    first = line_no;
-                }
-                texts.push(line);
+                texts.push((line_no, line));
                 if texts.len() == CHUNK_LINES {
-                    if work_tx
-                        .send((chunk, first, std::mem::take(&mut texts)))
-                        .is_err()
-                    {
+                    if work_tx.send((chunk, std::mem::take(&mut texts))).is_err() {
                         break;
                     }
                     chunk += 1;
                 }
             }
             if !texts.is_empty() {
-                let _ = work_tx.send((chunk, first, texts));
+                let _ = work_tx.send((chunk, texts));
             }
             Ok((line_no, bytes))
         });

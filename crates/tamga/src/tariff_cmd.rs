@@ -161,6 +161,13 @@ fn edition_in_force(snapshot: &TariffSnapshot, date: tamga_core::Date) -> anyhow
 }
 
 pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    // An empty query finds nothing by definition: that is a mistake to report (the API answers
+    // it 400), not an answer.
+    anyhow::ensure!(
+        !args.text.trim().is_empty(),
+        "expected words or a code to search for, got {:?}",
+        args.text
+    );
     let date = args.date.or_today();
     let edition = edition_in_force(snapshot, date)?;
     let index = catalogue::search_index(snapshot, edition);
