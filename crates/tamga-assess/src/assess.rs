@@ -1,9 +1,12 @@
 //! The assessment of a goods declaration: every customs payment, to the kopeck, with its reason.
 //!
-//! Order of computation (domain brief §4.1): customs value in national currency at the rate of
-//! the registration day; import duty (2010) with trade remedies (2040, 2050, 2060) on top; excise;
-//! VAT (5010) on customs value + duties + excise; the customs fee (1010) once per declaration on
-//! the total customs value. Every line is rounded by the state's rounding rule before it is used.
+//! Order of computation: customs value in national currency at the central bank's rate of the
+//! registration day (box 23); import duty (2010) with the trade remedies (2040, 2050, 2060) on top
+//! (Treaty on the EAEU, Annex 8); excise; VAT (5010) on the customs value plus the duties and the
+//! excise (for Russia, Tax Code of the Russian Federation, Article 160(1); that the trade-remedy
+//! duties are in the base: legal basis not verified); the customs fee (1010) once per declaration
+//! on the total customs value (for Russia, Government Decree No. 863 of 28 Dec 2004). Every line
+//! is rounded by the state's rounding rule before it is used.
 
 use rust_decimal::RoundingStrategy;
 use std::borrow::Cow;
@@ -120,8 +123,9 @@ pub struct RoundingUsed {
     pub source: String,
 }
 
-/// Rounds one payment line by the state's rule (domain brief §4.4: each payment line to 0.01,
-/// half-up, until the legal rule is verified; the bundle's `union/rounding_rules.csv` sets it).
+/// Rounds one payment line by the state's rule, which the bundle's `union/rounding_rules.csv`
+/// sets: each line to 0.01, half-up, in the built-in data (legal basis not verified: the legal
+/// rounding rule was not found). It is the only rounding of money.
 pub fn round_payment(amount: Decimal, rule: &RoundingUsed) -> Decimal {
     let strategy = match rule.mode {
         RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
@@ -586,7 +590,7 @@ fn compute_item<'s>(
         )?;
     }
     let (vat_percent, vat_basis) = match vat {
-        Some(v) => (v.percent, v.source.as_str()),
+        Some(v) => (v.percent, v.legal_basis.as_str()),
         None => (Decimal::ZERO, ""),
     };
     let vat_amount = round_payment(vat_base * vat_percent / Decimal::ONE_HUNDRED, rule);
@@ -743,7 +747,7 @@ fn explain_line(
         base: line.base,
         rate: rate_text,
         amount: Some(line.amount),
-        legal_basis: line.legal_basis.to_string(),
+        legal_basis: act_or_unverified(&line.legal_basis).to_owned(),
         explanation,
     }
 }
@@ -775,6 +779,16 @@ fn customs_value_note(
             "customs value {} {} as declared",
             item.customs_value, computed.national
         ),
+    }
+}
+
+/// A legal basis as the output names it: the act, or that it is not known. Never empty, and
+/// never a pointer to notes the user does not have.
+fn act_or_unverified(legal_basis: &str) -> &str {
+    if legal_basis.trim().is_empty() {
+        "(legal basis not verified)"
+    } else {
+        legal_basis
     }
 }
 
@@ -834,7 +848,7 @@ fn fee_payment(computed: &Computed<'_>, declaration: &Declaration) -> Payment {
                 ),
             },
             amount: Some(amount),
-            legal_basis: band.source.clone(),
+            legal_basis: act_or_unverified(&band.legal_basis).to_owned(),
             explanation: format!(
                 "customs fee for the release of goods, schedule {} of {}: total customs value {total_value} {national} falls in the band ({}, {}] → {} (charged once, on the first item)",
                 band.schedule,

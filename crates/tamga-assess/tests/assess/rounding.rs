@@ -1,5 +1,6 @@
 //! Rounding of payment lines: one function, `round_payment`, with the state's rule from the
-//! bundle (`union/rounding_rules.csv`): to 0.01, half-up in the built-in data (domain.md §4.4).
+//! bundle (`union/rounding_rules.csv`): to 0.01, half-up in the built-in data (legal basis not
+//! verified: the legal rounding rule was not found).
 
 use std::str::FromStr;
 
@@ -217,8 +218,8 @@ fn ru_tubes() -> Value {
 fn the_customs_fee_is_rounded_by_the_state_rule() {
     let snapshot = payments_bundle_with(vec![(
         "union/customs_fees.csv",
-        "state,schedule,valid_from,valid_to,value_over,value_up_to,amount,currency,source,verification\n\
-         RU,RU-TEST,2020-01-01,2020-12-31,0.00,,1000.005,RUB,test schedule,unverified\n"
+        "state,schedule,valid_from,valid_to,value_over,value_up_to,amount,currency,legal_basis,source,verification\n\
+         RU,RU-TEST,2020-01-01,2020-12-31,0.00,,1000.005,RUB,Test decree,test schedule,unverified\n"
             .to_owned(),
     )]);
     // duty 100.10 × 5 % = 5.005 → 5.01; VAT (100.10 + 5.01) × 20 % = 21.022 → 21.02

@@ -20,6 +20,7 @@ struct FeeColumns {
     up_to: Col,
     amount: Col,
     currency: Col,
+    legal_basis: Col,
     source: Col,
     verification: Col,
 }
@@ -33,6 +34,7 @@ impl FeeColumns {
             up_to: table.col("value_up_to", true, issues),
             amount: table.col("amount", true, issues),
             currency: table.col("currency", true, issues),
+            legal_basis: table.col("legal_basis", true, issues),
             source: table.col("source", false, issues),
             verification: table.col("verification", false, issues),
         }
@@ -112,6 +114,7 @@ fn fee_band(
         value_up_to: high,
         amount: fee,
         currency: money,
+        legal_basis: row.get(cols.legal_basis).to_owned(),
         source: row.get(cols.source).to_owned(),
         verification: verification(row, cols.verification, issues),
     })

@@ -196,11 +196,12 @@ pub(super) fn load_vat_rates(
                 table.col("state", true, issues),
                 table.col("rate_kind", true, issues),
                 table.col("percent", true, issues),
+                table.col("legal_basis", true, issues),
                 table.col("source", false, issues),
                 table.col("verification", false, issues),
             )
         },
-        |&(state, kind, percent, src, check), dated, issues| {
+        |&(state, kind, percent, basis, src, check), dated, issues| {
             let row = &dated.row;
             let code = member_state(row, state, members, issues).flatten();
             let rate_kind = row.required(kind, "standard or reduced", issues);
@@ -215,6 +216,7 @@ pub(super) fn load_vat_rates(
                 rate_kind: rate_kind.to_owned(),
                 percent: rate,
                 validity,
+                legal_basis: row.get(basis).to_owned(),
                 source: row.get(src).to_owned(),
                 verification: verification(row, check, issues),
             })
