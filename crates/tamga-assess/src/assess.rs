@@ -14,11 +14,13 @@ use tamga_core::{CountryCode, CurrencyCode, Date, Decimal, UnitCode, format_date
 use tamga_tariff::rate::{RateBasis, RateEvalError};
 
 use tamga_core::CommodityCode;
-use tamga_tariff::snapshot::{CustomsFeeBand, MeasureKind, RoundingMode, RoundingRule};
-use tamga_tariff::{Layer, LookupError, LookupQuery, RateExpr, TariffSnapshot};
+use tamga_tariff::snapshot::{
+    CustomsFeeBand, Edition, ExciseRate, MeasureKind, RoundingMode, RoundingRule, VatRate,
+};
+use tamga_tariff::{DutyLookup, Layer, LookupError, LookupQuery, RateExpr, TariffSnapshot};
 
 use crate::declaration::{
-    Declaration, PreferenceClaim, ValidationError, ValidationErrors, VatRateKind,
+    Declaration, GoodsItem, PreferenceClaim, ValidationError, ValidationErrors, VatRateKind,
 };
 
 /// What a payment line is.
@@ -142,7 +144,8 @@ pub fn assess(
     snapshot: &TariffSnapshot,
     declaration: &Declaration,
 ) -> Result<Assessment, ValidationErrors> {
-    compute(snapshot, declaration).map(|computed| explain(snapshot, declaration, &computed))
+    compute(snapshot, declaration)
+        .map(|computed| crate::explain::explain(snapshot, declaration, &computed))
 }
 
 /// Like [`crate::parse_declaration`], and also checks every country and currency against the bundle's
@@ -216,79 +219,10 @@ pub fn compute<'s>(
     declaration: &Declaration,
 ) -> Result<Computed<'s>, ValidationErrors> {
     let mut errors = Vec::new();
-    let date = declaration.registration_date;
-    let state = declaration.state;
-    let national = match (
-        snapshot.member_state_on(state, date),
-        snapshot.state_currency_on(state, date),
-    ) {
-        (Some(_), Some(currency)) => Some(currency.currency),
-        (None, _) => {
-            errors.push(err(
-                "state",
-                format!(
-                    "{state} is not a member state of the union on {}",
-                    format_date(date)
-                ),
-            ));
-            None
-        }
-        (Some(_), None) => {
-            errors.push(err(
-                "state",
-                format!(
-                    "the bundle has no national currency of {state} on {}",
-                    format_date(date)
-                ),
-            ));
-            None
-        }
-    };
-    let rounding = snapshot.rounding_on(state, date);
-    if rounding.is_none() {
-        errors.push(err(
-            "state",
-            format!(
-                "the bundle has no rounding rule for {state} on {}",
-                format_date(date)
-            ),
-        ));
-    }
-    if !snapshot.currencies.contains_key(&declaration.currency) {
-        errors.push(err(
-            "currency",
-            format!("unknown currency {}", declaration.currency),
-        ));
-    }
-    for (currency, _) in &declaration.exchange_rates {
-        if !snapshot.currencies.contains_key(currency) {
-            errors.push(err(
-                format!("exchange_rates.{currency}"),
-                format!("unknown currency {currency}"),
-            ));
-        }
-    }
-    let procedure = declaration.procedure.get(2..).unwrap_or_default();
-    if declaration.procedure != "IM40" {
-        // Other procedures (temporary import, processing, warehouse, transit, export) owe
-        // different payments; assessing them as a release would be wrong, so refuse.
-        errors.push(err(
-            "procedure",
-            format!(
-                "tamga assesses release for domestic consumption (IM40); {} is not supported",
-                declaration.procedure
-            ),
-        ));
-    } else if snapshot.procedure_on(procedure, date).is_none() {
-        errors.push(err(
-            "procedure",
-            format!(
-                "no customs procedure {procedure} in force on {}",
-                format_date(date)
-            ),
-        ));
-    }
-    let (Some(national), Some(rounding)) = (national, rounding) else {
+    let terms = state_terms(snapshot, declaration, &mut errors);
+    check_currencies(snapshot, declaration, &mut errors);
+    check_procedure(snapshot, declaration, &mut errors);
+    let Some((national, rounding)) = terms else {
         return Err(ValidationErrors(errors));
     };
     let rates = Rates {
@@ -296,12 +230,12 @@ pub fn compute<'s>(
         declaration,
         national,
     };
+    let rule = rounding_used(rounding);
     let mut used: Vec<ExchangeRateUsed> = Vec::new();
     let mut items = Vec::with_capacity(declaration.items.len());
     let mut edition = "";
-    let rule = rounding_used(rounding);
-    for index in 0..declaration.items.len() {
-        match compute_item(snapshot, declaration, index, &rates, &rule, &mut used) {
+    for item in &declaration.items {
+        match compute_item(snapshot, declaration, item, &rates, &rule, &mut used) {
             Ok((computed, item_edition)) => {
                 edition = item_edition;
                 items.push(computed);
@@ -331,6 +265,92 @@ pub fn compute<'s>(
     })
 }
 
+/// The state's national currency and rounding rule on the registration day, or why there are
+/// none.
+fn state_terms<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) -> Option<(CurrencyCode, &'s RoundingRule)> {
+    let date = format_date(declaration.registration_date);
+    let state = declaration.state;
+    let national = match (
+        snapshot.member_state_on(state, declaration.registration_date),
+        snapshot.state_currency_on(state, declaration.registration_date),
+    ) {
+        (Some(_), Some(currency)) => Some(currency.currency),
+        (None, _) => {
+            let message = format!("{state} is not a member state of the union on {date}");
+            errors.push(err("state", message));
+            None
+        }
+        (Some(_), None) => {
+            let message = format!("the bundle has no national currency of {state} on {date}");
+            errors.push(err("state", message));
+            None
+        }
+    };
+    let rounding = snapshot.rounding_on(state, declaration.registration_date);
+    if rounding.is_none() {
+        let message = format!("the bundle has no rounding rule for {state} on {date}");
+        errors.push(err("state", message));
+    }
+    Some((national?, rounding?))
+}
+
+/// The customs values' currency and every box-23 currency must be in the bundle's code list.
+fn check_currencies(
+    snapshot: &TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) {
+    if !snapshot.currencies.contains_key(&declaration.currency) {
+        errors.push(err(
+            "currency",
+            format!("unknown currency {}", declaration.currency),
+        ));
+    }
+    for (currency, _) in &declaration.exchange_rates {
+        if !snapshot.currencies.contains_key(currency) {
+            errors.push(err(
+                format!("exchange_rates.{currency}"),
+                format!("unknown currency {currency}"),
+            ));
+        }
+    }
+}
+
+/// Only release for domestic consumption (IM40) is assessed, and its code must be in force.
+fn check_procedure(
+    snapshot: &TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) {
+    let procedure = declaration.procedure.get(2..).unwrap_or_default();
+    if declaration.procedure != "IM40" {
+        // Other procedures (temporary import, processing, warehouse, transit, export) owe
+        // different payments; assessing them as a release would be wrong, so refuse.
+        errors.push(err(
+            "procedure",
+            format!(
+                "tamga assesses release for domestic consumption (IM40); {} is not supported",
+                declaration.procedure
+            ),
+        ));
+    } else if snapshot
+        .procedure_on(procedure, declaration.registration_date)
+        .is_none()
+    {
+        errors.push(err(
+            "procedure",
+            format!(
+                "no customs procedure {procedure} in force on {}",
+                format_date(declaration.registration_date)
+            ),
+        ));
+    }
+}
+
 fn err(path: impl Into<String>, message: impl Into<String>) -> ValidationError {
     ValidationError {
         path: path.into(),
@@ -338,7 +358,7 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> ValidationError {
     }
 }
 
-fn rounding_used(rule: &RoundingRule) -> RoundingUsed {
+pub(crate) fn rounding_used(rule: &RoundingRule) -> RoundingUsed {
     RoundingUsed {
         mode: rule.mode,
         scale: rule.scale,
@@ -404,20 +424,66 @@ fn note_rate(used: &mut Vec<ExchangeRateUsed>, rate: &ExchangeRateUsed) {
     }
 }
 
+/// The payment lines of one item, and the edition whose duty it pays; or every problem that
+/// keeps them from being computed.
 fn compute_item<'s>(
     snapshot: &'s TariffSnapshot,
     declaration: &Declaration,
-    index: usize,
+    item: &GoodsItem,
     rates: &Rates<'_>,
     rule: &RoundingUsed,
     used: &mut Vec<ExchangeRateUsed>,
 ) -> Result<(ComputedItem<'s>, &'s str), Vec<ValidationError>> {
-    let item = &declaration.items[index];
-    // Paths name the item's place in the declaration as sent.
-    let index = item.index;
-    let path = |field: &str| format!("items[{index}].{field}");
-    let date = declaration.registration_date;
     let mut errors = Vec::new();
+    let found = item_duty(snapshot, declaration, item, &mut errors);
+    let cv_rate = rates.get(declaration.currency);
+    if cv_rate.is_none() {
+        errors.push(rates.missing(declaration.currency, "exchange_rates".into()));
+    }
+    let Some(found) = found else {
+        return Err(errors);
+    };
+    let excise = snapshot.excise_on(declaration.state, &item.code, declaration.registration_date);
+    check_rate_needs(item, rates, charges(&found, excise), &mut errors);
+    let vat = item_vat_rate(snapshot, declaration, item, &mut errors);
+    let Some(cv_rate) = cv_rate else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    note_rate(used, &cv_rate);
+    let basis = ItemBasis {
+        item,
+        customs_value: round_payment(item.customs_value * cv_rate.rate, rule),
+        rates,
+        rule,
+    };
+    let mut lines = Vec::with_capacity(4);
+    // VAT is charged on the customs value with every duty and the excise, each rounded.
+    let mut vat_base = basis.customs_value;
+    for charge in charges(&found, excise) {
+        let line = basis.line(charge, used).map_err(|e| vec![e])?;
+        vat_base += line.amount;
+        lines.push(line);
+    }
+    lines.push(vat_line(vat, vat_base, rule, item.vat_rate));
+    let computed = ComputedItem {
+        customs_value: basis.customs_value,
+        lines,
+    };
+    Ok((computed, &found.edition.id))
+}
+
+/// The import duty of an item, or why there is none. An unknown origin or a state that is not
+/// a member is reported elsewhere, at its own path.
+fn item_duty<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    item: &GoodsItem,
+    errors: &mut Vec<ValidationError>,
+) -> Option<DutyLookup<'s>> {
+    let path = |field: &str| format!("items[{}].{field}", item.index);
     if !snapshot.countries.contains_key(&item.origin) {
         errors.push(err(
             path("origin"),
@@ -426,13 +492,13 @@ fn compute_item<'s>(
     }
     let query = LookupQuery {
         code: item.code,
-        date,
+        date: declaration.registration_date,
         origin: Some(item.origin),
         state: Some(declaration.state),
         in_quota: item.in_quota,
         claim_preference: item.preference == PreferenceClaim::Origin,
     };
-    let found = match snapshot.lookup_duty(&query) {
+    match snapshot.lookup_duty(&query) {
         Ok(found) => Some(found),
         Err(LookupError::UnknownOrigin(_) | LookupError::NotMemberState { .. }) => None,
         Err(e @ (LookupError::NotDeclarable { .. } | LookupError::Excluded { .. })) => {
@@ -446,349 +512,188 @@ fn compute_item<'s>(
             errors.push(err(path("code"), e.to_string()));
             None
         }
-    };
-    let cv_rate = rates.get(declaration.currency);
-    if cv_rate.is_none() {
-        errors.push(rates.missing(declaration.currency, "exchange_rates".into()));
     }
-    let Some(found) = found else {
-        return Err(errors);
-    };
-    let excise = snapshot.excise_on(declaration.state, &item.code, date);
-    // Every unit and currency the rates of this item need must be declared.
-    let needs = std::iter::once((&*found.import_duty.rate, "import duty"))
-        .chain(
-            found
-                .trade_remedies
-                .iter()
-                .map(|m| (&m.rate, m.kind.as_str())),
-        )
-        .chain(excise.map(|e| (&e.rate, "excise")));
-    for (rate, what) in needs {
-        if let Some(specific) = rate.specific() {
-            if item.quantity(&specific.unit).is_none() {
-                errors.push(err(
-                    format!("items[{index}].quantities.{}", specific.unit),
-                    format!(
-                        "missing; the {what} rate {rate} needs the quantity in {}",
-                        specific.unit
-                    ),
-                ));
-            }
-            if rates.get(specific.currency).is_none() {
-                errors.push(rates.missing(
-                    specific.currency,
-                    format!("exchange_rates.{}", specific.currency),
-                ));
-            }
-        }
-    }
-    let vat = match item.vat_rate {
-        VatRateKind::Exempt => None,
-        kind => match snapshot.vat_rate_on(declaration.state, kind.as_str(), date) {
-            Some(v) => Some(v),
-            None => {
-                errors.push(err(
-                    path("vat_rate"),
-                    format!(
-                        "the bundle has no {} VAT rate of {} on {}",
-                        kind.as_str(),
-                        declaration.state,
-                        format_date(date)
-                    ),
-                ));
-                None
-            }
-        },
-    };
-    let Some(cv_rate) = cv_rate else {
-        return Err(errors);
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    note_rate(used, &cv_rate);
+}
 
-    let customs_value = round_payment(item.customs_value * cv_rate.rate, rule);
-    let quantity = |unit: &UnitCode| item.quantity(unit);
-    let exchange = |currency: CurrencyCode| rates.get(currency).map(|r| r.rate);
-    let basis = RateBasis {
-        customs_value,
-        quantity: &quantity,
-        exchange_rate: &exchange,
-    };
-    let mut lines = Vec::with_capacity(4);
-    let mut vat_base = customs_value;
-    let mut rate_line = |rate: Cow<'s, RateExpr>,
-                         code: &'s str,
-                         kind: PaymentKind,
-                         legal_basis: Cow<'s, str>,
-                         source: LineSource<'s>,
-                         used: &mut Vec<ExchangeRateUsed>|
-     -> Result<Decimal, Vec<ValidationError>> {
-        let amount = rate
-            .compute(&basis)
-            .map_err(|e| vec![eval_error(index, &e)])?;
-        let amount = round_payment(amount, rule);
-        if let Some(specific) = rate.specific()
-            && let Some(r) = rates.get(specific.currency)
-        {
-            note_rate(used, &r);
-        }
-        let base = match rate.specific() {
-            Some(s) if rate.percent().is_none() => item.quantity(&s.unit).unwrap_or_default(),
-            _ => customs_value,
-        };
-        lines.push(ComputedLine {
-            kind,
-            code,
-            rate: Some(rate),
-            vat_percent: Decimal::ZERO,
-            base,
-            amount,
-            legal_basis,
-            source,
-        });
-        Ok(amount)
-    };
-    vat_base += rate_line(
-        found.import_duty.rate.clone(),
-        "2010",
-        PaymentKind::ImportDuty,
-        found.import_duty.legal_basis.clone(),
-        LineSource::Duty {
-            edition: &found.edition.id,
+/// A duty or excise to charge on an item: its rate, and what its payment line will say it is.
+struct Charge<'s> {
+    rate: Cow<'s, RateExpr>,
+    code: &'s str,
+    kind: PaymentKind,
+    legal_basis: Cow<'s, str>,
+    source: LineSource<'s>,
+}
+
+/// What an item is charged before VAT, in the order of box 47: the import duty, the trade
+/// remedies on top of it, the excise.
+fn charges<'s, 'f>(
+    found: &'f DutyLookup<'s>,
+    excise: Option<&'s ExciseRate>,
+) -> impl Iterator<Item = Charge<'s>> + 'f {
+    let edition: &'s Edition = found.edition;
+    let duty = Charge {
+        rate: found.import_duty.rate.clone(),
+        code: "2010",
+        kind: PaymentKind::ImportDuty,
+        legal_basis: found.import_duty.legal_basis.clone(),
+        source: LineSource::Duty {
+            edition: &edition.id,
             layer: found.import_duty.layer,
         },
-        used,
-    )?;
-    for remedy in &found.trade_remedies {
-        let kind = match remedy.kind {
+    };
+    let remedies = found.trade_remedies.iter().map(|&remedy| Charge {
+        rate: Cow::Borrowed(&remedy.rate),
+        code: remedy.kind.payment_code(),
+        kind: match remedy.kind {
             MeasureKind::Safeguard => PaymentKind::Safeguard,
             MeasureKind::Antidumping => PaymentKind::Antidumping,
             _ => PaymentKind::Countervailing,
+        },
+        legal_basis: Cow::Borrowed(&remedy.legal_basis),
+        source: LineSource::Remedy {
+            measure: &remedy.id,
+        },
+    });
+    let excise = excise.map(|excise| Charge {
+        rate: Cow::Borrowed(&excise.rate),
+        code: &excise.payment_code,
+        kind: PaymentKind::Excise,
+        legal_basis: Cow::Borrowed(&excise.legal_basis),
+        source: LineSource::Excise { code: excise.code },
+    });
+    std::iter::once(duty).chain(remedies).chain(excise)
+}
+
+/// Every unit and currency the rates of an item need must be declared.
+fn check_rate_needs<'s>(
+    item: &GoodsItem,
+    rates: &Rates<'_>,
+    charges: impl Iterator<Item = Charge<'s>>,
+    errors: &mut Vec<ValidationError>,
+) {
+    for charge in charges {
+        let Some(specific) = charge.rate.specific() else {
+            continue;
         };
-        vat_base += rate_line(
-            Cow::Borrowed(&remedy.rate),
-            remedy.kind.payment_code(),
-            kind,
-            Cow::Borrowed(&remedy.legal_basis),
-            LineSource::Remedy {
-                measure: &remedy.id,
-            },
-            used,
-        )?;
+        let what = match charge.kind {
+            PaymentKind::ImportDuty => "import duty",
+            kind => kind.as_str(),
+        };
+        if item.quantity(&specific.unit).is_none() {
+            errors.push(err(
+                format!("items[{}].quantities.{}", item.index, specific.unit),
+                format!(
+                    "missing; the {what} rate {} needs the quantity in {}",
+                    charge.rate, specific.unit
+                ),
+            ));
+        }
+        if rates.get(specific.currency).is_none() {
+            let path = format!("exchange_rates.{}", specific.currency);
+            errors.push(rates.missing(specific.currency, path));
+        }
     }
-    if let Some(excise) = excise {
-        vat_base += rate_line(
-            Cow::Borrowed(&excise.rate),
-            &excise.payment_code,
-            PaymentKind::Excise,
-            Cow::Borrowed(&excise.legal_basis),
-            LineSource::Excise { code: excise.code },
-            used,
-        )?;
+}
+
+/// The item's VAT rate in the state on the day; `None` for an exempt item (and, with an
+/// error, when the bundle has no such rate).
+fn item_vat_rate<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    item: &GoodsItem,
+    errors: &mut Vec<ValidationError>,
+) -> Option<&'s VatRate> {
+    let date = declaration.registration_date;
+    let kind = match item.vat_rate {
+        VatRateKind::Exempt => return None,
+        kind => kind,
+    };
+    let vat = snapshot.vat_rate_on(declaration.state, kind.as_str(), date);
+    if vat.is_none() {
+        errors.push(err(
+            format!("items[{}].vat_rate", item.index),
+            format!(
+                "the bundle has no {} VAT rate of {} on {}",
+                kind.as_str(),
+                declaration.state,
+                format_date(date)
+            ),
+        ));
     }
-    let (vat_percent, vat_basis) = match vat {
+    vat
+}
+
+/// What the lines of one item are computed from: its customs value in national currency, its
+/// quantities, the exchange rates and the state's rounding rule.
+struct ItemBasis<'a> {
+    item: &'a GoodsItem,
+    customs_value: Decimal,
+    rates: &'a Rates<'a>,
+    rule: &'a RoundingUsed,
+}
+
+impl ItemBasis<'_> {
+    /// The payment line of a charge, its amount rounded; the exchange rate it used is noted.
+    fn line<'s>(
+        &self,
+        charge: Charge<'s>,
+        used: &mut Vec<ExchangeRateUsed>,
+    ) -> Result<ComputedLine<'s>, ValidationError> {
+        let quantity = |unit: &UnitCode| self.item.quantity(unit);
+        let exchange = |currency: CurrencyCode| self.rates.get(currency).map(|r| r.rate);
+        let basis = RateBasis {
+            customs_value: self.customs_value,
+            quantity: &quantity,
+            exchange_rate: &exchange,
+        };
+        let amount = charge
+            .rate
+            .compute(&basis)
+            .map_err(|e| eval_error(self.item.index, &e))?;
+        let specific = charge.rate.specific();
+        if let Some(r) = specific.and_then(|s| self.rates.get(s.currency)) {
+            note_rate(used, &r);
+        }
+        // A purely specific rate is charged on a quantity; any other on the customs value.
+        let base = match specific {
+            Some(s) if charge.rate.percent().is_none() => {
+                self.item.quantity(&s.unit).unwrap_or_default()
+            }
+            _ => self.customs_value,
+        };
+        Ok(ComputedLine {
+            kind: charge.kind,
+            code: charge.code,
+            rate: Some(charge.rate),
+            vat_percent: Decimal::ZERO,
+            base,
+            amount: round_payment(amount, self.rule),
+            legal_basis: charge.legal_basis,
+            source: charge.source,
+        })
+    }
+}
+
+/// The VAT line: the rate's percent of the base (0 for an exempt item), rounded.
+fn vat_line<'s>(
+    vat: Option<&'s VatRate>,
+    base: Decimal,
+    rule: &RoundingUsed,
+    kind: VatRateKind,
+) -> ComputedLine<'s> {
+    let (percent, legal_basis) = match vat {
         Some(v) => (v.percent, v.legal_basis.as_str()),
         None => (Decimal::ZERO, ""),
     };
-    let vat_amount = round_payment(vat_base * vat_percent / Decimal::ONE_HUNDRED, rule);
-    lines.push(ComputedLine {
+    ComputedLine {
         kind: PaymentKind::Vat,
         code: "5010",
         rate: None,
-        vat_percent,
-        base: vat_base,
-        amount: vat_amount,
-        legal_basis: Cow::Borrowed(vat_basis),
-        source: LineSource::Vat {
-            kind: item.vat_rate,
-        },
-    });
-    Ok((
-        ComputedItem {
-            customs_value,
-            lines,
-        },
-        &found.edition.id,
-    ))
-}
-
-/// Writes the explanations: which measure applied, its legal basis, the rate, the exchange rate
-/// and its date, and the formula with its numbers.
-pub fn explain(
-    snapshot: &TariffSnapshot,
-    declaration: &Declaration,
-    computed: &Computed<'_>,
-) -> Assessment {
-    let rounding = rounding_used(computed.rounding);
-    let rate_of = |currency: CurrencyCode| {
-        computed
-            .exchange_rates
-            .iter()
-            .find(|r| r.currency == currency)
-            .map(|r| r.rate)
-            .or_else(|| (currency == computed.national).then_some(Decimal::ONE))
-    };
-    let items = computed
-        .items
-        .iter()
-        .zip(&declaration.items)
-        .map(|(item, declared)| {
-            let payments = item
-                .lines
-                .iter()
-                .map(|line| explain_line(line, item, declared, declaration, &rate_of, computed))
-                .collect();
-            ItemAssessment {
-                number: declared.index + 1,
-                code: declared.code.to_string(),
-                customs_value: item.customs_value,
-                payments,
-            }
-        })
-        .collect();
-    let fee = fee_payment(computed, declaration);
-    Assessment {
-        state: declaration.state,
-        currency: computed.national,
-        registration_date: declaration.registration_date,
-        tariff_edition: computed.edition.to_owned(),
-        bundle: snapshot.bundle.clone(),
-        rounding,
-        exchange_rates: computed.exchange_rates.clone(),
-        items,
-        declaration_payments: vec![fee],
-        totals: computed.totals.clone(),
-    }
-}
-
-fn explain_line(
-    line: &ComputedLine<'_>,
-    item: &ComputedItem<'_>,
-    declared: &crate::declaration::GoodsItem,
-    declaration: &Declaration,
-    rate_of: &dyn Fn(CurrencyCode) -> Option<Decimal>,
-    computed: &Computed<'_>,
-) -> Payment {
-    let date = format_date(declaration.registration_date);
-    let (rate_text, explanation) = match (&line.rate, &line.source) {
-        (Some(rate), source) => {
-            let quantity = |unit: &UnitCode| declared.quantity(unit);
-            let basis = RateBasis {
-                customs_value: item.customs_value,
-                quantity: &quantity,
-                exchange_rate: rate_of,
-            };
-            let formula = rate
-                .evaluate(&basis)
-                .map(|e| e.formula)
-                .unwrap_or_default();
-            let measure = match source {
-                LineSource::Duty { edition, layer } => format!(
-                    "import duty of {} (edition {edition}), layer {}",
-                    declared.code,
-                    layer.as_str()
-                ),
-                LineSource::Remedy { measure } => format!(
-                    "{} duty, measure {measure} on origin {}",
-                    line.kind.as_str(),
-                    declared.origin
-                ),
-                LineSource::Excise { code } => {
-                    format!("excise of {} on {code}", declaration.state)
-                }
-                LineSource::Vat { .. } => String::new(),
-            };
-            let mut text = format!(
-                "{measure}; rate {rate} ({}); {formula}; {}",
-                rate.to_official_ru(),
-                customs_value_note(declared, declaration, item, computed)
-            );
-            if let Some(specific) = rate.specific()
-                && let Some(r) = computed
-                    .exchange_rates
-                    .iter()
-                    .find(|r| r.currency == specific.currency)
-            {
-                text.push_str(&format!(
-                    "; {} rate {} on {} ({})",
-                    r.currency,
-                    r.rate,
-                    format_date(r.date),
-                    r.source
-                ));
-            }
-            (rate.to_string(), text)
-        }
-        (None, LineSource::Vat { kind: VatRateKind::Exempt }) => (
-            "exempt".to_owned(),
-            "VAT exemption claimed for this item (vat_rate: exempt); the ground must be among its documents".to_owned(),
-        ),
-        (None, LineSource::Vat { kind }) => (
-            format!("{}%", line.vat_percent.normalize()),
-            format!(
-                "VAT, {} rate of {} on {date}: (customs value {} + duties and excise {}) × {}% = {}; {}",
-                kind.as_str(),
-                declaration.state,
-                item.customs_value,
-                line.base - item.customs_value,
-                line.vat_percent.normalize(),
-                line.amount,
-                customs_value_note(declared, declaration, item, computed)
-            ),
-        ),
-        (None, _) => (String::new(), String::new()),
-    };
-    Payment {
-        code: line.code.to_owned(),
-        kind: line.kind,
-        base: line.base,
-        rate: rate_text,
-        amount: Some(line.amount),
-        legal_basis: act_or_unverified(&line.legal_basis).to_owned(),
-        explanation,
-    }
-}
-
-/// How the item's customs value in national currency was obtained (box 45 × box 23).
-fn customs_value_note(
-    declared: &crate::declaration::GoodsItem,
-    declaration: &Declaration,
-    item: &ComputedItem<'_>,
-    computed: &Computed<'_>,
-) -> String {
-    match computed
-        .exchange_rates
-        .iter()
-        .find(|r| r.currency == declaration.currency)
-    {
-        Some(r) => format!(
-            "customs value {} {} = {} {} × {} ({} rate on {}, {})",
-            item.customs_value,
-            computed.national,
-            declared.customs_value,
-            declaration.currency,
-            r.rate,
-            r.currency,
-            format_date(r.date),
-            r.source
-        ),
-        None => format!(
-            "customs value {} {} as declared",
-            item.customs_value, computed.national
-        ),
-    }
-}
-
-/// A legal basis as the output names it: the act, or that it is not known. Never empty, and
-/// never a pointer to notes the user does not have.
-fn act_or_unverified(legal_basis: &str) -> &str {
-    if legal_basis.trim().is_empty() {
-        "(legal basis not verified)"
-    } else {
-        legal_basis
+        vat_percent: percent,
+        base,
+        amount: round_payment(base * percent / Decimal::ONE_HUNDRED, rule),
+        legal_basis: Cow::Borrowed(legal_basis),
+        source: LineSource::Vat { kind },
     }
 }
 
@@ -825,54 +730,6 @@ fn fee_band<'s>(
             && b.value_up_to.is_none_or(|up| total_value <= up)
             && b.currency == national
     })
-}
-
-/// The customs fee line, once per declaration, or why it was not computed. Its amount is the
-/// one the totals hold, rounded by the state's rule like every other line.
-fn fee_payment(computed: &Computed<'_>, declaration: &Declaration) -> Payment {
-    let national = computed.national;
-    let total_value = computed.totals.customs_value;
-    match (computed.fee, computed.totals.customs_fee) {
-        (Some(band), Some(amount)) => Payment {
-            code: "1010".into(),
-            kind: PaymentKind::CustomsFee,
-            base: total_value,
-            rate: match band.value_up_to {
-                Some(up) => format!(
-                    "{} {}, band ({}; {}]",
-                    band.amount, band.currency, band.value_over, up
-                ),
-                None => format!(
-                    "{} {}, band over {}",
-                    band.amount, band.currency, band.value_over
-                ),
-            },
-            amount: Some(amount),
-            legal_basis: act_or_unverified(&band.legal_basis).to_owned(),
-            explanation: format!(
-                "customs fee for the release of goods, schedule {} of {}: total customs value {total_value} {national} falls in the band ({}, {}] → {} (charged once, on the first item)",
-                band.schedule,
-                declaration.state,
-                band.value_over,
-                band.value_up_to
-                    .map_or("no limit".to_owned(), |u| u.to_string()),
-                band.amount
-            ),
-        },
-        _ => Payment {
-            code: "1010".into(),
-            kind: PaymentKind::CustomsFee,
-            base: total_value,
-            rate: String::new(),
-            amount: None,
-            legal_basis: String::new(),
-            explanation: format!(
-                "not computed: the bundle has no customs-fee schedule of {} in {national} on {}",
-                declaration.state,
-                format_date(declaration.registration_date)
-            ),
-        },
-    }
 }
 
 fn totals(items: &[ComputedItem<'_>], fee: Option<Decimal>, customs_value: Decimal) -> Totals {

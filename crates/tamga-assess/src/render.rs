@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use tamga_core::{Decimal, format_date};
 
-use crate::assess::{Assessment, Payment};
+use crate::assess::{Assessment, ItemAssessment, Payment};
 
 /// An amount as the contract writes it: the figure as computed, never rounded again (rounding
 /// is a legal rule, applied once, by `round_payment`), with at least two decimals. Padding to
@@ -96,36 +96,46 @@ pub fn assessment_table(assessment: &Assessment) -> String {
         );
     }
     for item in &assessment.items {
-        let _ = writeln!(
-            out,
-            "\nItem {}  code {}  customs value {} {}",
-            item.number,
-            item.code,
-            amount_text(item.customs_value),
-            assessment.currency
-        );
-        let _ = writeln!(
-            out,
-            "  {:<6} {:>18} {:<28} {:>16}",
-            "type", "base", "rate", "amount"
-        );
-        let lines = item.payments.iter().chain(if item.number == 1 {
-            assessment.declaration_payments.iter()
-        } else {
-            [].iter()
-        });
-        for p in lines {
-            let amount = p.amount.map_or("not computed".to_owned(), amount_text);
-            let _ = writeln!(
-                out,
-                "  {:<6} {:>18}  {:<44} {:>16}",
-                p.code,
-                p.base.normalize().to_string(),
-                truncate(&p.rate, 44),
-                amount
-            );
-        }
+        item_table(&mut out, assessment, item);
     }
+    totals_table(&mut out, assessment);
+    out
+}
+
+/// One item's box 47; the declaration's own payments (the fee) go with the first item.
+fn item_table(out: &mut String, assessment: &Assessment, item: &ItemAssessment) {
+    let _ = writeln!(
+        out,
+        "\nItem {}  code {}  customs value {} {}",
+        item.number,
+        item.code,
+        amount_text(item.customs_value),
+        assessment.currency
+    );
+    let _ = writeln!(
+        out,
+        "  {:<6} {:>18} {:<28} {:>16}",
+        "type", "base", "rate", "amount"
+    );
+    let lines = item.payments.iter().chain(if item.number == 1 {
+        assessment.declaration_payments.iter()
+    } else {
+        [].iter()
+    });
+    for p in lines {
+        let amount = p.amount.map_or("not computed".to_owned(), amount_text);
+        let _ = writeln!(
+            out,
+            "  {:<6} {:>18}  {:<44} {:>16}",
+            p.code,
+            p.base.normalize().to_string(),
+            truncate(&p.rate, 44),
+            amount
+        );
+    }
+}
+
+fn totals_table(out: &mut String, assessment: &Assessment) {
     let t = &assessment.totals;
     let _ = writeln!(out, "\nTotals ({})", assessment.currency);
     for (label, value) in [
@@ -150,7 +160,6 @@ pub fn assessment_table(assessment: &Assessment) -> String {
             let _ = writeln!(out, "  note: customs fee {}", p.explanation);
         }
     }
-    out
 }
 
 fn truncate(text: &str, width: usize) -> String {
