@@ -18,7 +18,8 @@ use tamga_core::{CommodityCode, CountryCode, Date, Decimal, Validity, format_dat
 
 use crate::rate::RateExpr;
 use crate::snapshot::{
-    Edition, LineKind, Measure, MeasureKind, NomenclatureLine, TariffQuota, TariffSnapshot,
+    CountryGroupMembership, Edition, LineKind, Measure, MeasureKind, NomenclatureLine,
+    PreferenceRegime, TariffQuota, TariffSnapshot,
 };
 
 /// What is asked: a declarable code, the day, and optionally the origin and the member state.
@@ -229,6 +230,49 @@ impl TariffSnapshot {
         query: &LookupQuery,
         record: bool,
     ) -> Result<DutyLookup<'_>, LookupError> {
+        let (edition, line_index) = self.declarable_line(query)?;
+        let line = &edition.lines[line_index as usize];
+        let code = line.code.unwrap_or(query.code);
+        let found = self.most_specific(edition, line_index, query);
+        let Some(base) = found.base else {
+            return Err(LookupError::NoRate {
+                code: code.to_string(),
+                date: format_date(query.date),
+                edition: edition.id.clone(),
+            });
+        };
+        let mut layers = LayerLog {
+            record,
+            list: Vec::with_capacity(if record { 8 } else { 0 }),
+        };
+        layers.push(measure_layer(
+            Layer::Base,
+            base,
+            "the rate of the Common Customs Tariff",
+        ));
+        let mut current = AppliedRate::of(Layer::Base, base);
+        apply_temporary(found.temporary, &mut current, &mut layers);
+        let quota = self.quota_for(code, query);
+        apply_quota(quota, query.in_quota, &mut current, &mut layers);
+        self.apply_preference(query, &mut current, &mut layers);
+        apply_exemption(found.exemption, query.state, &mut current, &mut layers);
+        let trade_remedies = trade_remedies(&found, query.origin, &mut layers);
+        Ok(DutyLookup {
+            code,
+            date: query.date,
+            edition,
+            line,
+            line_index,
+            import_duty: current,
+            trade_remedies,
+            quota,
+            layers: layers.list,
+        })
+    }
+
+    /// The line of the query's code in force on its date, if duties are set on it and known,
+    /// and the state and origin are ones the bundle knows.
+    fn declarable_line(&self, query: &LookupQuery) -> Result<(&Edition, u32), LookupError> {
         let (edition, line_index) = self.line_on(query.code, query.date)?;
         let line = &edition.lines[line_index as usize];
         if line.kind != LineKind::Code10 {
@@ -237,10 +281,9 @@ impl TariffSnapshot {
                 kind: format!("{:?}", line.kind).to_lowercase(),
             });
         }
-        let code = line.code.unwrap_or(query.code);
         if !edition.rates_known {
             return Err(LookupError::RatesUnknown {
-                code: code.to_string(),
+                code: line.code.unwrap_or(query.code).to_string(),
                 date: format_date(query.date),
                 edition: edition.id.clone(),
             });
@@ -258,152 +301,7 @@ impl TariffSnapshot {
         {
             return Err(LookupError::UnknownOrigin(origin.to_string()));
         }
-        let found = self.most_specific(edition, line_index, query);
-        let Some(base) = found.base else {
-            return Err(LookupError::NoRate {
-                code: code.to_string(),
-                date: format_date(query.date),
-                edition: edition.id.clone(),
-            });
-        };
-
-        let mut layers = LayerLog {
-            record,
-            list: Vec::with_capacity(if record { 8 } else { 0 }),
-        };
-        layers.push(measure_layer(
-            Layer::Base,
-            base,
-            "the rate of the Common Customs Tariff",
-        ));
-        let mut current = AppliedRate {
-            rate: Cow::Borrowed(&base.rate),
-            layer: Layer::Base,
-            legal_basis: Cow::Borrowed(&base.legal_basis),
-            measure_basis: &base.legal_basis,
-            validity: base.validity,
-        };
-
-        match found.temporary {
-            Some(temp) => {
-                layers.supersede();
-                layers.push(measure_layer(
-                    Layer::Temporary,
-                    temp,
-                    "a temporary rate of the tariff replaces the base rate for its period",
-                ));
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&temp.rate),
-                    layer: Layer::Temporary,
-                    legal_basis: Cow::Borrowed(&temp.legal_basis),
-                    measure_basis: &temp.legal_basis,
-                    validity: temp.validity,
-                };
-            }
-            None => layers.push(not_applicable(
-                Layer::Temporary,
-                "no temporary rate in force on this date",
-            )),
-        }
-
-        let quota = self.quota_for(code, query);
-        match quota {
-            Some(q) if query.in_quota => {
-                layers.supersede();
-                layers.push(LayerOutcome {
-                    layer: Layer::TariffQuota,
-                    status: LayerStatus::Applied,
-                    rate: Some(Cow::Borrowed(&q.in_quota_rate)),
-                    legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
-                    validity: Some(q.validity),
-                    attached_at: Some(q.code),
-                    reason: "in-quota rate claimed under an allocation of the tariff quota".into(),
-                });
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&q.in_quota_rate),
-                    layer: Layer::TariffQuota,
-                    legal_basis: Cow::Borrowed(&q.legal_basis),
-                    measure_basis: &q.legal_basis,
-                    validity: q.validity,
-                };
-            }
-            Some(q) => layers.push(LayerOutcome {
-                layer: Layer::TariffQuota,
-                status: LayerStatus::NotApplicable,
-                rate: Some(Cow::Borrowed(&q.in_quota_rate)),
-                legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
-                validity: Some(q.validity),
-                attached_at: Some(q.code),
-                reason: "a tariff quota is open, but no allocation was claimed: the above-quota rate applies".into(),
-            }),
-            None => layers.push(not_applicable(Layer::TariffQuota, "no tariff quota in force for this code")),
-        }
-
-        self.apply_preference(query, &mut current, &mut layers);
-
-        match found.exemption {
-            Some(exemption) => {
-                layers.supersede();
-                layers.push(measure_layer(
-                    Layer::Exemption,
-                    exemption,
-                    "the member state's own rate replaces the common rate in that state",
-                ));
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&exemption.rate),
-                    layer: Layer::Exemption,
-                    legal_basis: Cow::Borrowed(&exemption.legal_basis),
-                    measure_basis: &exemption.legal_basis,
-                    validity: exemption.validity,
-                };
-            }
-            None if query.state.is_none() => layers.push(not_applicable(
-                Layer::Exemption,
-                "no member state given: national exemptions not considered",
-            )),
-            None => layers.push(not_applicable(
-                Layer::Exemption,
-                "no exemption of this member state for this code",
-            )),
-        }
-
-        let mut trade_remedies = Vec::new();
-        for (layer, measure) in [
-            (Layer::Safeguard, found.safeguard),
-            (Layer::Antidumping, found.antidumping),
-            (Layer::Countervailing, found.countervailing),
-        ] {
-            match measure {
-                Some(m) => {
-                    layers.push(measure_layer(
-                        layer,
-                        m,
-                        "a trade-remedy duty charged on top of the import duty",
-                    ));
-                    trade_remedies.push(m);
-                }
-                None if query.origin.is_none() => layers.push(not_applicable(
-                    layer,
-                    "no origin given: duties by origin not considered",
-                )),
-                None => layers.push(not_applicable(
-                    layer,
-                    "none in force for this code and origin",
-                )),
-            }
-        }
-
-        Ok(DutyLookup {
-            code,
-            date: query.date,
-            edition,
-            line,
-            line_index,
-            import_duty: current,
-            trade_remedies,
-            quota,
-            layers: layers.list,
-        })
+        Ok((edition, line_index))
     }
 
     fn apply_preference<'s>(
@@ -419,15 +317,7 @@ impl TariffSnapshot {
             ));
             return;
         };
-        // Least developed beats developing: the lowest share of the rate wins.
-        let best = self
-            .groups_of(origin, query.date)
-            .filter_map(|g| {
-                self.preference_regime_on(&g.group, query.date)
-                    .map(|r| (g, r))
-            })
-            .min_by(|a, b| a.1.percent_of_rate.cmp(&b.1.percent_of_rate));
-        let Some((group, regime)) = best else {
+        let Some((group, regime)) = self.preference_of(origin, query.date) else {
             layers.push(not_applicable(
                 Layer::Preference,
                 "the origin is in no preference group on this date",
@@ -476,6 +366,18 @@ impl TariffSnapshot {
             measure_basis: current.measure_basis,
             validity,
         };
+    }
+
+    /// The preference an origin qualifies for on a date: of its groups, the one whose regime
+    /// charges the least share of the rate (least developed beats developing).
+    fn preference_of(
+        &self,
+        origin: CountryCode,
+        date: Date,
+    ) -> Option<(&CountryGroupMembership, &PreferenceRegime)> {
+        self.groups_of(origin, date)
+            .filter_map(|g| self.preference_regime_on(&g.group, date).map(|r| (g, r)))
+            .min_by(|a, b| a.1.percent_of_rate.cmp(&b.1.percent_of_rate))
     }
 
     fn quota_for(&self, code: CommodityCode, query: &LookupQuery) -> Option<&TariffQuota> {
@@ -532,6 +434,150 @@ impl TariffSnapshot {
         }
         found
     }
+}
+
+impl<'s> AppliedRate<'s> {
+    /// The rate of a measure, as it applies before any later layer.
+    fn of(layer: Layer, measure: &'s Measure) -> Self {
+        AppliedRate {
+            rate: Cow::Borrowed(&measure.rate),
+            layer,
+            legal_basis: Cow::Borrowed(&measure.legal_basis),
+            measure_basis: &measure.legal_basis,
+            validity: measure.validity,
+        }
+    }
+}
+
+/// A temporary rate of the tariff replaces the base rate for its period.
+fn apply_temporary<'s>(
+    temporary: Option<&'s Measure>,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    match temporary {
+        Some(temp) => {
+            layers.supersede();
+            layers.push(measure_layer(
+                Layer::Temporary,
+                temp,
+                "a temporary rate of the tariff replaces the base rate for its period",
+            ));
+            *current = AppliedRate::of(Layer::Temporary, temp);
+        }
+        None => layers.push(not_applicable(
+            Layer::Temporary,
+            "no temporary rate in force on this date",
+        )),
+    }
+}
+
+/// The in-quota rate replaces the rate when an allocation of an open quota is claimed.
+fn apply_quota<'s>(
+    quota: Option<&'s TariffQuota>,
+    in_quota: bool,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    let Some(q) = quota else {
+        layers.push(not_applicable(
+            Layer::TariffQuota,
+            "no tariff quota in force for this code",
+        ));
+        return;
+    };
+    let (status, reason) = if in_quota {
+        layers.supersede();
+        (
+            LayerStatus::Applied,
+            "in-quota rate claimed under an allocation of the tariff quota",
+        )
+    } else {
+        (
+            LayerStatus::NotApplicable,
+            "a tariff quota is open, but no allocation was claimed: the above-quota rate applies",
+        )
+    };
+    layers.push(LayerOutcome {
+        layer: Layer::TariffQuota,
+        status,
+        rate: Some(Cow::Borrowed(&q.in_quota_rate)),
+        legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
+        validity: Some(q.validity),
+        attached_at: Some(q.code),
+        reason: Cow::Borrowed(reason),
+    });
+    if in_quota {
+        *current = AppliedRate {
+            rate: Cow::Borrowed(&q.in_quota_rate),
+            layer: Layer::TariffQuota,
+            legal_basis: Cow::Borrowed(&q.legal_basis),
+            measure_basis: &q.legal_basis,
+            validity: q.validity,
+        };
+    }
+}
+
+/// A member state's own rate replaces the common rate in that state.
+fn apply_exemption<'s>(
+    exemption: Option<&'s Measure>,
+    state: Option<CountryCode>,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    match exemption {
+        Some(exemption) => {
+            layers.supersede();
+            layers.push(measure_layer(
+                Layer::Exemption,
+                exemption,
+                "the member state's own rate replaces the common rate in that state",
+            ));
+            *current = AppliedRate::of(Layer::Exemption, exemption);
+        }
+        None if state.is_none() => layers.push(not_applicable(
+            Layer::Exemption,
+            "no member state given: national exemptions not considered",
+        )),
+        None => layers.push(not_applicable(
+            Layer::Exemption,
+            "no exemption of this member state for this code",
+        )),
+    }
+}
+
+/// The trade remedies in force for the origin, charged on top of the import duty.
+fn trade_remedies<'s>(
+    found: &Found<'s>,
+    origin: Option<CountryCode>,
+    layers: &mut LayerLog<'s>,
+) -> Vec<&'s Measure> {
+    let mut remedies = Vec::new();
+    for (layer, measure) in [
+        (Layer::Safeguard, found.safeguard),
+        (Layer::Antidumping, found.antidumping),
+        (Layer::Countervailing, found.countervailing),
+    ] {
+        match measure {
+            Some(m) => {
+                layers.push(measure_layer(
+                    layer,
+                    m,
+                    "a trade-remedy duty charged on top of the import duty",
+                ));
+                remedies.push(m);
+            }
+            None if origin.is_none() => layers.push(not_applicable(
+                layer,
+                "no origin given: duties by origin not considered",
+            )),
+            None => layers.push(not_applicable(
+                layer,
+                "none in force for this code and origin",
+            )),
+        }
+    }
+    remedies
 }
 
 fn specificity(measure: &Measure) -> u8 {
