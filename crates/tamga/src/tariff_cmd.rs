@@ -43,85 +43,8 @@ fn s(value: &Value) -> &str {
 /// What a broker reads: the code, its path, the duty and every layer considered.
 fn show_text(v: &Value) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}  {}  (edition {}, on {})",
-        s(&v["code_display"]),
-        s(&v["description_ru"]),
-        s(&v["edition"]["id"]),
-        s(&v["date"])
-    );
-    if let Some(en) = v["description_en"].as_str() {
-        let _ = writeln!(out, "  en: {en}");
-    } else {
-        let _ = writeln!(out, "  en: ({})", s(&v["description_en_note"]));
-    }
-    if let Some(section) = v["section"].as_object() {
-        let _ = writeln!(
-            out,
-            "Section {}: {}",
-            s(&section["section"]),
-            s(&section["title_ru"])
-        );
-    }
-    if let Some(path) = v["path"].as_array() {
-        for (depth, step) in path.iter().enumerate() {
-            let code = step["code"].as_str().unwrap_or("");
-            let _ = writeln!(
-                out,
-                "{:indent$}{code:<10} {}",
-                "",
-                s(&step["text_ru"]),
-                indent = depth * 2
-            );
-        }
-    }
-    match v["supplementary_unit"].as_object() {
-        Some(unit) => {
-            let _ = writeln!(
-                out,
-                "Supplementary unit: {} ({})",
-                s(&unit["symbol_ru"]),
-                s(&unit["code"])
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Supplementary unit: none");
-        }
-    }
-    match v["import_duty"].as_object() {
-        Some(duty) => {
-            let _ = writeln!(
-                out,
-                "Import duty (2010): {}   [{}]",
-                s(&duty["rate"]),
-                s(&duty["rate_ru"])
-            );
-            let _ = writeln!(out, "  applied layer: {}", s(&duty["layer"]));
-            let _ = writeln!(out, "  legal basis:   {}", s(&duty["legal_basis"]));
-            let _ = writeln!(
-                out,
-                "  in force:      {} .. {}",
-                s(&duty["valid_from"]),
-                duty["valid_to"].as_str().unwrap_or("(open)")
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Import duty: {}", s(&v["import_duty_unknown"]));
-        }
-    }
-    if let Some(remedies) = v["trade_remedies"].as_array() {
-        for r in remedies {
-            let _ = writeln!(
-                out,
-                "Additional duty ({}, {}): {}   {}",
-                s(&r["payment_code"]),
-                s(&r["kind"]),
-                s(&r["rate"]),
-                s(&r["legal_basis"])
-            );
-        }
-    }
+    line_text(&mut out, v);
+    duty_text(&mut out, v);
     if let Some(layers) = v["layers"].as_array() {
         let _ = writeln!(out, "Layers considered:");
         for layer in layers {
@@ -147,6 +70,90 @@ fn show_text(v: &Value) -> String {
         }
     }
     out
+}
+
+/// The line itself: its code and texts, its section, its path from the chapter, its unit.
+fn line_text(out: &mut String, v: &Value) {
+    let _ = writeln!(
+        out,
+        "{}  {}  (edition {}, on {})",
+        s(&v["code_display"]),
+        s(&v["description_ru"]),
+        s(&v["edition"]["id"]),
+        s(&v["date"])
+    );
+    if let Some(en) = v["description_en"].as_str() {
+        let _ = writeln!(out, "  en: {en}");
+    } else {
+        let _ = writeln!(out, "  en: ({})", s(&v["description_en_note"]));
+    }
+    if let Some(section) = v["section"].as_object() {
+        let _ = writeln!(
+            out,
+            "Section {}: {}",
+            s(&section["section"]),
+            s(&section["title_ru"])
+        );
+    }
+    for (depth, step) in v["path"].as_array().into_iter().flatten().enumerate() {
+        let code = step["code"].as_str().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{:indent$}{code:<10} {}",
+            "",
+            s(&step["text_ru"]),
+            indent = depth * 2
+        );
+    }
+    match v["supplementary_unit"].as_object() {
+        Some(unit) => {
+            let _ = writeln!(
+                out,
+                "Supplementary unit: {} ({})",
+                s(&unit["symbol_ru"]),
+                s(&unit["code"])
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Supplementary unit: none");
+        }
+    }
+}
+
+/// The import duty that applies, with its layer, legal basis and period, and the trade
+/// remedies on top of it.
+fn duty_text(out: &mut String, v: &Value) {
+    match v["import_duty"].as_object() {
+        Some(duty) => {
+            let _ = writeln!(
+                out,
+                "Import duty (2010): {}   [{}]",
+                s(&duty["rate"]),
+                s(&duty["rate_ru"])
+            );
+            let _ = writeln!(out, "  applied layer: {}", s(&duty["layer"]));
+            let _ = writeln!(out, "  legal basis:   {}", s(&duty["legal_basis"]));
+            let _ = writeln!(
+                out,
+                "  in force:      {} .. {}",
+                s(&duty["valid_from"]),
+                duty["valid_to"].as_str().unwrap_or("(open)")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Import duty: {}", s(&v["import_duty_unknown"]));
+        }
+    }
+    for r in v["trade_remedies"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "Additional duty ({}, {}): {}   {}",
+            s(&r["payment_code"]),
+            s(&r["kind"]),
+            s(&r["rate"]),
+            s(&r["legal_basis"])
+        );
+    }
 }
 
 /// The edition in force on `date`, or an error that says which periods the bundle covers.
