@@ -71,7 +71,8 @@ pub struct Payment {
 pub struct ItemAssessment {
     /// 1-based item number (box 32).
     pub number: usize,
-    pub code: String,
+    /// Box 33.
+    pub code: CommodityCode,
     /// In national currency, rounded.
     pub customs_value: Decimal,
     pub payments: Vec<Payment>,

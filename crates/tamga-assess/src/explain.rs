@@ -32,7 +32,7 @@ pub fn explain(
             };
             ItemAssessment {
                 number: declared.index + 1,
-                code: declared.code.to_string(),
+                code: declared.code,
                 customs_value: item.customs_value,
                 payments: item
                     .lines

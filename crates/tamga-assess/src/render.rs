@@ -56,7 +56,7 @@ pub fn assessment_json(assessment: &Assessment) -> Value {
         })).collect::<Vec<_>>(),
         "items": assessment.items.iter().map(|item| json!({
             "number": item.number,
-            "code": item.code,
+            "code": item.code.as_str(),
             "customs_value": amount_text(item.customs_value),
             "payments": item.payments.iter().map(payment_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

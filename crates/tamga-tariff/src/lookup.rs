@@ -36,45 +36,50 @@ pub struct LookupQuery {
     pub claim_preference: bool,
 }
 
+/// Why a lookup has no answer. The fields carry the vocabulary's types; messages print dates
+/// as ISO `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
-    #[error("no tariff in force for {code} on {date}: the bundle's editions cover {covered}")]
+    #[error("no tariff in force for {code} on {}: the bundle's editions cover {covered}", format_date(*.date))]
     NoTariffInForce {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         covered: String,
     },
-    #[error("{code} is not a code of the tariff in force on {date} (edition {edition}){hint}")]
+    #[error("{code} is not a code of the tariff in force on {} (edition {edition}){hint}", format_date(*.date))]
     UnknownCode {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
         hint: String,
     },
     #[error(
         "{code} is a {kind} line, not a declarable 10-digit code: duties are set on the codes under it"
     )]
-    NotDeclarable { code: String, kind: String },
+    NotDeclarable { code: CommodityCode, kind: String },
     #[error("{code} was deleted from the tariff (edition {edition}) and is not in force")]
-    Excluded { code: String, edition: String },
+    Excluded {
+        code: CommodityCode,
+        edition: String,
+    },
     #[error(
-        "the import duty for {code} on {date} is unknown: the {edition} edition's codes are in the bundle, its rates are not"
+        "the import duty for {code} on {} is unknown: the {edition} edition's codes are in the bundle, its rates are not", format_date(*.date)
     )]
     RatesUnknown {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
     },
-    #[error("no import duty rate for {code} on {date} in the {edition} edition")]
+    #[error("no import duty rate for {code} on {} in the {edition} edition", format_date(*.date))]
     NoRate {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
     },
-    #[error("{state} is not a member state of the union on {date}")]
-    NotMemberState { state: String, date: String },
+    #[error("{state} is not a member state of the union on {}", format_date(*.date))]
+    NotMemberState { state: CountryCode, date: Date },
     #[error("unknown country of origin {0}: not an ISO 3166-1 alpha-2 code in the bundle")]
-    UnknownOrigin(String),
+    UnknownOrigin(CountryCode),
 }
 
 /// A layer of the duty computation.
@@ -163,8 +168,8 @@ impl TariffSnapshot {
     pub fn line_on(&self, code: CommodityCode, date: Date) -> Result<(&Edition, u32), LookupError> {
         let Some(edition) = self.edition_on(date) else {
             return Err(LookupError::NoTariffInForce {
-                code: code.to_string(),
-                date: format_date(date),
+                code,
+                date,
                 covered: self.coverage(),
             });
         };
@@ -177,7 +182,7 @@ impl TariffSnapshot {
                     .any(|l| l.kind == LineKind::Excluded && l.code == Some(code));
                 if excluded {
                     return Err(LookupError::Excluded {
-                        code: code.to_string(),
+                        code,
                         edition: edition.id.clone(),
                     });
                 }
@@ -193,8 +198,8 @@ impl TariffSnapshot {
                     format!("; it is a code of {}", elsewhere.join(", "))
                 };
                 Err(LookupError::UnknownCode {
-                    code: code.to_string(),
-                    date: format_date(date),
+                    code,
+                    date,
                     edition: edition.id.clone(),
                     hint,
                 })
@@ -236,8 +241,8 @@ impl TariffSnapshot {
         let found = self.most_specific(edition, line_index, query);
         let Some(base) = found.base else {
             return Err(LookupError::NoRate {
-                code: code.to_string(),
-                date: format_date(query.date),
+                code,
+                date: query.date,
                 edition: edition.id.clone(),
             });
         };
@@ -277,14 +282,14 @@ impl TariffSnapshot {
         let line = &edition.lines[line_index as usize];
         if line.kind != LineKind::Code10 {
             return Err(LookupError::NotDeclarable {
-                code: query.code.to_string(),
+                code: query.code,
                 kind: format!("{:?}", line.kind).to_lowercase(),
             });
         }
         if !edition.rates_known {
             return Err(LookupError::RatesUnknown {
-                code: line.code.unwrap_or(query.code).to_string(),
-                date: format_date(query.date),
+                code: line.code.unwrap_or(query.code),
+                date: query.date,
                 edition: edition.id.clone(),
             });
         }
@@ -292,14 +297,14 @@ impl TariffSnapshot {
             && self.member_state_on(state, query.date).is_none()
         {
             return Err(LookupError::NotMemberState {
-                state: state.to_string(),
-                date: format_date(query.date),
+                state,
+                date: query.date,
             });
         }
         if let Some(origin) = query.origin
             && !self.countries.contains_key(&origin)
         {
-            return Err(LookupError::UnknownOrigin(origin.to_string()));
+            return Err(LookupError::UnknownOrigin(origin));
         }
         Ok((edition, line_index))
     }
