@@ -113,7 +113,7 @@ fn vat_is_computed_from_the_rounded_duty() {
 }
 
 /// The legal basis of every line names the act a user can look up (the VAT and fee lines used
-/// to cite the project's own notes: "domain.md §1, §4.2", "domain.md §4.3").
+/// to cite the section numbers of the project's own notes, which users do not have).
 #[test]
 fn every_line_names_its_legal_act() {
     let out = cod("2019-06-10", "standard");
