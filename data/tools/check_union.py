@@ -45,13 +45,15 @@ UNION = os.path.join(DATA, "union")
 VERIFICATION = {"verified", "secondary", "unverified"}
 HEADERS = {
     "member_states.csv": ["state", "name_en", "name_ru", "member_from", "member_to",
-                          "customs_office_code_length", "time_zone", "source", "verification"],
+                          "customs_office_code_length", "customs_office_prefix", "time_zone",
+                          "source", "verification"],
     "state_currencies.csv": ["state", "currency", "valid_from", "valid_to",
                              "redenomination_factor", "source", "verification"],
     "vat_rates.csv": ["state", "rate_kind", "percent", "valid_from", "valid_to",
-                      "source", "verification"],
+                      "legal_basis", "source", "verification"],
     "customs_fees.csv": ["state", "schedule", "valid_from", "valid_to", "value_over",
-                         "value_up_to", "amount", "currency", "source", "verification"],
+                         "value_up_to", "amount", "currency", "legal_basis", "source",
+                         "verification"],
     "normatives.csv": ["set", "valid_from", "valid_to", "state", "percent", "legal_basis",
                        "source", "verification"],
     "country_groups.csv": ["group", "country", "valid_from", "valid_to", "source",
@@ -63,7 +65,8 @@ HEADERS = {
     "units.csv": ["unit", "okei_code", "symbol_ru", "name_en", "name_ru"],
 }
 # columns that may be empty
-OPTIONAL = {"valid_to", "member_to", "value_up_to", "redenomination_factor", "okei_code"}
+OPTIONAL = {"valid_to", "member_to", "value_up_to", "redenomination_factor", "okei_code",
+            "customs_office_prefix"}
 
 PCT3 = re.compile(r"^\d{1,3}\.\d{3}$")
 MONEY2 = re.compile(r"^\d+\.\d{2}$")

@@ -1,9 +1,12 @@
 //! The assessment of a goods declaration: every customs payment, to the kopeck, with its reason.
 //!
-//! Order of computation (domain brief §4.1): customs value in national currency at the rate of
-//! the registration day; import duty (2010) with trade remedies (2040, 2050, 2060) on top; excise;
-//! VAT (5010) on customs value + duties + excise; the customs fee (1010) once per declaration on
-//! the total customs value. Every line is rounded by the state's rounding rule before it is used.
+//! Order of computation: customs value in national currency at the central bank's rate of the
+//! registration day (box 23); import duty (2010) with the trade remedies (2040, 2050, 2060) on top
+//! (Treaty on the EAEU, Annex 8); excise; VAT (5010) on the customs value plus the duties and the
+//! excise (for Russia, Tax Code of the Russian Federation, Article 160(1); that the trade-remedy
+//! duties are in the base: legal basis not verified); the customs fee (1010) once per declaration
+//! on the total customs value (for Russia, Government Decree No. 863 of 28 Dec 2004). Every line
+//! is rounded by the state's rounding rule before it is used.
 
 use rust_decimal::RoundingStrategy;
 use std::borrow::Cow;
@@ -11,11 +14,13 @@ use tamga_core::{CountryCode, CurrencyCode, Date, Decimal, UnitCode, format_date
 use tamga_tariff::rate::{RateBasis, RateEvalError};
 
 use tamga_core::CommodityCode;
-use tamga_tariff::snapshot::{CustomsFeeBand, MeasureKind, RoundingMode, RoundingRule};
-use tamga_tariff::{Layer, LookupError, LookupQuery, RateExpr, TariffSnapshot};
+use tamga_tariff::snapshot::{
+    CustomsFeeBand, Edition, ExciseRate, MeasureKind, RoundingMode, RoundingRule, VatRate,
+};
+use tamga_tariff::{DutyLookup, Layer, LookupError, LookupQuery, RateExpr, TariffSnapshot};
 
 use crate::declaration::{
-    Declaration, PreferenceClaim, ValidationError, ValidationErrors, VatRateKind,
+    Declaration, GoodsItem, PreferenceClaim, ValidationError, ValidationErrors, VatRateKind,
 };
 
 /// What a payment line is.
@@ -66,7 +71,8 @@ pub struct Payment {
 pub struct ItemAssessment {
     /// 1-based item number (box 32).
     pub number: usize,
-    pub code: String,
+    /// Box 33.
+    pub code: CommodityCode,
     /// In national currency, rounded.
     pub customs_value: Decimal,
     pub payments: Vec<Payment>,
@@ -120,8 +126,9 @@ pub struct RoundingUsed {
     pub source: String,
 }
 
-/// Rounds one payment line by the state's rule (domain brief §4.4: each payment line to 0.01,
-/// half-up, until the legal rule is verified; the bundle's `union/rounding_rules.csv` sets it).
+/// Rounds one payment line by the state's rule, which the bundle's `union/rounding_rules.csv`
+/// sets: each line to 0.01, half-up, in the built-in data (legal basis not verified: the legal
+/// rounding rule was not found). It is the only rounding of money.
 pub fn round_payment(amount: Decimal, rule: &RoundingUsed) -> Decimal {
     let strategy = match rule.mode {
         RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
@@ -138,7 +145,8 @@ pub fn assess(
     snapshot: &TariffSnapshot,
     declaration: &Declaration,
 ) -> Result<Assessment, ValidationErrors> {
-    compute(snapshot, declaration).map(|computed| explain(snapshot, declaration, &computed))
+    compute(snapshot, declaration)
+        .map(|computed| crate::explain::explain(snapshot, declaration, &computed))
 }
 
 /// Like [`crate::parse_declaration`], and also checks every country and currency against the bundle's
@@ -212,44 +220,91 @@ pub fn compute<'s>(
     declaration: &Declaration,
 ) -> Result<Computed<'s>, ValidationErrors> {
     let mut errors = Vec::new();
-    let date = declaration.registration_date;
+    let terms = state_terms(snapshot, declaration, &mut errors);
+    check_currencies(snapshot, declaration, &mut errors);
+    check_procedure(snapshot, declaration, &mut errors);
+    let Some((national, rounding)) = terms else {
+        return Err(ValidationErrors(errors));
+    };
+    let rates = Rates {
+        snapshot,
+        declaration,
+        national,
+    };
+    let rule = rounding_used(rounding);
+    let mut used: Vec<ExchangeRateUsed> = Vec::new();
+    let mut items = Vec::with_capacity(declaration.items.len());
+    let mut edition = "";
+    for item in &declaration.items {
+        match compute_item(snapshot, declaration, item, &rates, &rule, &mut used) {
+            Ok((computed, item_edition)) => {
+                edition = item_edition;
+                items.push(computed);
+            }
+            Err(item_errors) => errors.extend(item_errors),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ValidationErrors(errors));
+    }
+    let customs_value: Decimal = items.iter().map(|i| i.customs_value).sum();
+    let fee = fee_band(snapshot, declaration, national, customs_value);
+    let totals = totals(
+        &items,
+        fee.map(|b| round_payment(b.amount, &rule)),
+        customs_value,
+    );
+    used.sort_by_key(|a| a.currency);
+    Ok(Computed {
+        national,
+        edition,
+        rounding,
+        exchange_rates: used,
+        items,
+        fee,
+        totals,
+    })
+}
+
+/// The state's national currency and rounding rule on the registration day, or why there are
+/// none.
+fn state_terms<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) -> Option<(CurrencyCode, &'s RoundingRule)> {
+    let date = format_date(declaration.registration_date);
     let state = declaration.state;
     let national = match (
-        snapshot.member_state_on(state, date),
-        snapshot.state_currency_on(state, date),
+        snapshot.member_state_on(state, declaration.registration_date),
+        snapshot.state_currency_on(state, declaration.registration_date),
     ) {
         (Some(_), Some(currency)) => Some(currency.currency),
         (None, _) => {
-            errors.push(err(
-                "state",
-                format!(
-                    "{state} is not a member state of the union on {}",
-                    format_date(date)
-                ),
-            ));
+            let message = format!("{state} is not a member state of the union on {date}");
+            errors.push(err("state", message));
             None
         }
         (Some(_), None) => {
-            errors.push(err(
-                "state",
-                format!(
-                    "the bundle has no national currency of {state} on {}",
-                    format_date(date)
-                ),
-            ));
+            let message = format!("the bundle has no national currency of {state} on {date}");
+            errors.push(err("state", message));
             None
         }
     };
-    let rounding = snapshot.rounding_on(state, date);
+    let rounding = snapshot.rounding_on(state, declaration.registration_date);
     if rounding.is_none() {
-        errors.push(err(
-            "state",
-            format!(
-                "the bundle has no rounding rule for {state} on {}",
-                format_date(date)
-            ),
-        ));
+        let message = format!("the bundle has no rounding rule for {state} on {date}");
+        errors.push(err("state", message));
     }
+    Some((national?, rounding?))
+}
+
+/// The customs values' currency and every box-23 currency must be in the bundle's code list.
+fn check_currencies(
+    snapshot: &TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) {
     if !snapshot.currencies.contains_key(&declaration.currency) {
         errors.push(err(
             "currency",
@@ -264,6 +319,14 @@ pub fn compute<'s>(
             ));
         }
     }
+}
+
+/// Only release for domestic consumption (IM40) is assessed, and its code must be in force.
+fn check_procedure(
+    snapshot: &TariffSnapshot,
+    declaration: &Declaration,
+    errors: &mut Vec<ValidationError>,
+) {
     let procedure = declaration.procedure.get(2..).unwrap_or_default();
     if declaration.procedure != "IM40" {
         // Other procedures (temporary import, processing, warehouse, transit, export) owe
@@ -275,52 +338,18 @@ pub fn compute<'s>(
                 declaration.procedure
             ),
         ));
-    } else if snapshot.procedure_on(procedure, date).is_none() {
+    } else if snapshot
+        .procedure_on(procedure, declaration.registration_date)
+        .is_none()
+    {
         errors.push(err(
             "procedure",
             format!(
                 "no customs procedure {procedure} in force on {}",
-                format_date(date)
+                format_date(declaration.registration_date)
             ),
         ));
     }
-    let (Some(national), Some(rounding)) = (national, rounding) else {
-        return Err(ValidationErrors(errors));
-    };
-    let rates = Rates {
-        snapshot,
-        declaration,
-        national,
-    };
-    let mut used: Vec<ExchangeRateUsed> = Vec::new();
-    let mut items = Vec::with_capacity(declaration.items.len());
-    let mut edition = "";
-    let rule = rounding_used(rounding);
-    for index in 0..declaration.items.len() {
-        match compute_item(snapshot, declaration, index, &rates, &rule, &mut used) {
-            Ok((computed, item_edition)) => {
-                edition = item_edition;
-                items.push(computed);
-            }
-            Err(item_errors) => errors.extend(item_errors),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ValidationErrors(errors));
-    }
-    let customs_value: Decimal = items.iter().map(|i| i.customs_value).sum();
-    let fee = fee_band(snapshot, declaration, national, customs_value);
-    let totals = totals(&items, fee.map(|b| b.amount.round_dp(2)), customs_value);
-    used.sort_by_key(|a| a.currency);
-    Ok(Computed {
-        national,
-        edition,
-        rounding,
-        exchange_rates: used,
-        items,
-        fee,
-        totals,
-    })
 }
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> ValidationError {
@@ -330,7 +359,7 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> ValidationError {
     }
 }
 
-fn rounding_used(rule: &RoundingRule) -> RoundingUsed {
+pub(crate) fn rounding_used(rule: &RoundingRule) -> RoundingUsed {
     RoundingUsed {
         mode: rule.mode,
         scale: rule.scale,
@@ -396,20 +425,66 @@ fn note_rate(used: &mut Vec<ExchangeRateUsed>, rate: &ExchangeRateUsed) {
     }
 }
 
+/// The payment lines of one item, and the edition whose duty it pays; or every problem that
+/// keeps them from being computed.
 fn compute_item<'s>(
     snapshot: &'s TariffSnapshot,
     declaration: &Declaration,
-    index: usize,
+    item: &GoodsItem,
     rates: &Rates<'_>,
     rule: &RoundingUsed,
     used: &mut Vec<ExchangeRateUsed>,
 ) -> Result<(ComputedItem<'s>, &'s str), Vec<ValidationError>> {
-    let item = &declaration.items[index];
-    // Paths name the item's place in the declaration as sent.
-    let index = item.index;
-    let path = |field: &str| format!("items[{index}].{field}");
-    let date = declaration.registration_date;
     let mut errors = Vec::new();
+    let found = item_duty(snapshot, declaration, item, &mut errors);
+    let cv_rate = rates.get(declaration.currency);
+    if cv_rate.is_none() {
+        errors.push(rates.missing(declaration.currency, "exchange_rates".into()));
+    }
+    let Some(found) = found else {
+        return Err(errors);
+    };
+    let excise = snapshot.excise_on(declaration.state, &item.code, declaration.registration_date);
+    check_rate_needs(item, rates, charges(&found, excise), &mut errors);
+    let vat = item_vat_rate(snapshot, declaration, item, &mut errors);
+    let Some(cv_rate) = cv_rate else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    note_rate(used, &cv_rate);
+    let basis = ItemBasis {
+        item,
+        customs_value: round_payment(item.customs_value * cv_rate.rate, rule),
+        rates,
+        rule,
+    };
+    let mut lines = Vec::with_capacity(4);
+    // VAT is charged on the customs value with every duty and the excise, each rounded.
+    let mut vat_base = basis.customs_value;
+    for charge in charges(&found, excise) {
+        let line = basis.line(charge, used).map_err(|e| vec![e])?;
+        vat_base += line.amount;
+        lines.push(line);
+    }
+    lines.push(vat_line(vat, vat_base, rule, item.vat_rate));
+    let computed = ComputedItem {
+        customs_value: basis.customs_value,
+        lines,
+    };
+    Ok((computed, &found.edition.id))
+}
+
+/// The import duty of an item, or why there is none. An unknown origin or a state that is not
+/// a member is reported elsewhere, at its own path.
+fn item_duty<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    item: &GoodsItem,
+    errors: &mut Vec<ValidationError>,
+) -> Option<DutyLookup<'s>> {
+    let path = |field: &str| format!("items[{}].{field}", item.index);
     if !snapshot.countries.contains_key(&item.origin) {
         errors.push(err(
             path("origin"),
@@ -418,13 +493,13 @@ fn compute_item<'s>(
     }
     let query = LookupQuery {
         code: item.code,
-        date,
+        date: declaration.registration_date,
         origin: Some(item.origin),
         state: Some(declaration.state),
         in_quota: item.in_quota,
         claim_preference: item.preference == PreferenceClaim::Origin,
     };
-    let found = match snapshot.lookup_duty(&query) {
+    match snapshot.lookup_duty(&query) {
         Ok(found) => Some(found),
         Err(LookupError::UnknownOrigin(_) | LookupError::NotMemberState { .. }) => None,
         Err(e @ (LookupError::NotDeclarable { .. } | LookupError::Excluded { .. })) => {
@@ -438,344 +513,188 @@ fn compute_item<'s>(
             errors.push(err(path("code"), e.to_string()));
             None
         }
-    };
-    let cv_rate = rates.get(declaration.currency);
-    if cv_rate.is_none() {
-        errors.push(rates.missing(declaration.currency, "exchange_rates".into()));
     }
-    let Some(found) = found else {
-        return Err(errors);
-    };
-    let excise = snapshot.excise_on(declaration.state, &item.code, date);
-    // Every unit and currency the rates of this item need must be declared.
-    let needs = std::iter::once((&*found.import_duty.rate, "import duty"))
-        .chain(
-            found
-                .trade_remedies
-                .iter()
-                .map(|m| (&m.rate, m.kind.as_str())),
-        )
-        .chain(excise.map(|e| (&e.rate, "excise")));
-    for (rate, what) in needs {
-        if let Some(specific) = rate.specific() {
-            if item.quantity(&specific.unit).is_none() {
-                errors.push(err(
-                    format!("items[{index}].quantities.{}", specific.unit),
-                    format!(
-                        "missing; the {what} rate {rate} needs the quantity in {}",
-                        specific.unit
-                    ),
-                ));
-            }
-            if rates.get(specific.currency).is_none() {
-                errors.push(rates.missing(
-                    specific.currency,
-                    format!("exchange_rates.{}", specific.currency),
-                ));
-            }
-        }
-    }
-    let vat = match item.vat_rate {
-        VatRateKind::Exempt => None,
-        kind => match snapshot.vat_rate_on(declaration.state, kind.as_str(), date) {
-            Some(v) => Some(v),
-            None => {
-                errors.push(err(
-                    path("vat_rate"),
-                    format!(
-                        "the bundle has no {} VAT rate of {} on {}",
-                        kind.as_str(),
-                        declaration.state,
-                        format_date(date)
-                    ),
-                ));
-                None
-            }
-        },
-    };
-    let Some(cv_rate) = cv_rate else {
-        return Err(errors);
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    note_rate(used, &cv_rate);
+}
 
-    let customs_value = round_payment(item.customs_value * cv_rate.rate, rule);
-    let quantity = |unit: &UnitCode| item.quantity(unit);
-    let exchange = |currency: CurrencyCode| rates.get(currency).map(|r| r.rate);
-    let basis = RateBasis {
-        customs_value,
-        quantity: &quantity,
-        exchange_rate: &exchange,
-    };
-    let mut lines = Vec::with_capacity(4);
-    let mut vat_base = customs_value;
-    let mut rate_line = |rate: Cow<'s, RateExpr>,
-                         code: &'s str,
-                         kind: PaymentKind,
-                         legal_basis: Cow<'s, str>,
-                         source: LineSource<'s>,
-                         used: &mut Vec<ExchangeRateUsed>|
-     -> Result<Decimal, Vec<ValidationError>> {
-        let amount = rate
-            .compute(&basis)
-            .map_err(|e| vec![eval_error(index, &e)])?;
-        let amount = round_payment(amount, rule);
-        if let Some(specific) = rate.specific()
-            && let Some(r) = rates.get(specific.currency)
-        {
-            note_rate(used, &r);
-        }
-        let base = match rate.specific() {
-            Some(s) if rate.percent().is_none() => item.quantity(&s.unit).unwrap_or_default(),
-            _ => customs_value,
-        };
-        lines.push(ComputedLine {
-            kind,
-            code,
-            rate: Some(rate),
-            vat_percent: Decimal::ZERO,
-            base,
-            amount,
-            legal_basis,
-            source,
-        });
-        Ok(amount)
-    };
-    vat_base += rate_line(
-        found.import_duty.rate.clone(),
-        "2010",
-        PaymentKind::ImportDuty,
-        found.import_duty.legal_basis.clone(),
-        LineSource::Duty {
-            edition: &found.edition.id,
+/// A duty or excise to charge on an item: its rate, and what its payment line will say it is.
+struct Charge<'s> {
+    rate: Cow<'s, RateExpr>,
+    code: &'s str,
+    kind: PaymentKind,
+    legal_basis: Cow<'s, str>,
+    source: LineSource<'s>,
+}
+
+/// What an item is charged before VAT, in the order of box 47: the import duty, the trade
+/// remedies on top of it, the excise.
+fn charges<'s, 'f>(
+    found: &'f DutyLookup<'s>,
+    excise: Option<&'s ExciseRate>,
+) -> impl Iterator<Item = Charge<'s>> + 'f {
+    let edition: &'s Edition = found.edition;
+    let duty = Charge {
+        rate: found.import_duty.rate.clone(),
+        code: "2010",
+        kind: PaymentKind::ImportDuty,
+        legal_basis: found.import_duty.legal_basis.clone(),
+        source: LineSource::Duty {
+            edition: &edition.id,
             layer: found.import_duty.layer,
         },
-        used,
-    )?;
-    for remedy in &found.trade_remedies {
-        let kind = match remedy.kind {
+    };
+    let remedies = found.trade_remedies.iter().map(|&remedy| Charge {
+        rate: Cow::Borrowed(&remedy.rate),
+        code: remedy.kind.payment_code(),
+        kind: match remedy.kind {
             MeasureKind::Safeguard => PaymentKind::Safeguard,
             MeasureKind::Antidumping => PaymentKind::Antidumping,
             _ => PaymentKind::Countervailing,
+        },
+        legal_basis: Cow::Borrowed(&remedy.legal_basis),
+        source: LineSource::Remedy {
+            measure: &remedy.id,
+        },
+    });
+    let excise = excise.map(|excise| Charge {
+        rate: Cow::Borrowed(&excise.rate),
+        code: &excise.payment_code,
+        kind: PaymentKind::Excise,
+        legal_basis: Cow::Borrowed(&excise.legal_basis),
+        source: LineSource::Excise { code: excise.code },
+    });
+    std::iter::once(duty).chain(remedies).chain(excise)
+}
+
+/// Every unit and currency the rates of an item need must be declared.
+fn check_rate_needs<'s>(
+    item: &GoodsItem,
+    rates: &Rates<'_>,
+    charges: impl Iterator<Item = Charge<'s>>,
+    errors: &mut Vec<ValidationError>,
+) {
+    for charge in charges {
+        let Some(specific) = charge.rate.specific() else {
+            continue;
         };
-        vat_base += rate_line(
-            Cow::Borrowed(&remedy.rate),
-            remedy.kind.payment_code(),
-            kind,
-            Cow::Borrowed(&remedy.legal_basis),
-            LineSource::Remedy {
-                measure: &remedy.id,
-            },
-            used,
-        )?;
+        let what = match charge.kind {
+            PaymentKind::ImportDuty => "import duty",
+            kind => kind.as_str(),
+        };
+        if item.quantity(&specific.unit).is_none() {
+            errors.push(err(
+                format!("items[{}].quantities.{}", item.index, specific.unit),
+                format!(
+                    "missing; the {what} rate {} needs the quantity in {}",
+                    charge.rate, specific.unit
+                ),
+            ));
+        }
+        if rates.get(specific.currency).is_none() {
+            let path = format!("exchange_rates.{}", specific.currency);
+            errors.push(rates.missing(specific.currency, path));
+        }
     }
-    if let Some(excise) = excise {
-        vat_base += rate_line(
-            Cow::Borrowed(&excise.rate),
-            &excise.payment_code,
-            PaymentKind::Excise,
-            Cow::Borrowed(&excise.legal_basis),
-            LineSource::Excise { code: excise.code },
-            used,
-        )?;
+}
+
+/// The item's VAT rate in the state on the day; `None` for an exempt item (and, with an
+/// error, when the bundle has no such rate).
+fn item_vat_rate<'s>(
+    snapshot: &'s TariffSnapshot,
+    declaration: &Declaration,
+    item: &GoodsItem,
+    errors: &mut Vec<ValidationError>,
+) -> Option<&'s VatRate> {
+    let date = declaration.registration_date;
+    let kind = match item.vat_rate {
+        VatRateKind::Exempt => return None,
+        kind => kind,
+    };
+    let vat = snapshot.vat_rate_on(declaration.state, kind.as_str(), date);
+    if vat.is_none() {
+        errors.push(err(
+            format!("items[{}].vat_rate", item.index),
+            format!(
+                "the bundle has no {} VAT rate of {} on {}",
+                kind.as_str(),
+                declaration.state,
+                format_date(date)
+            ),
+        ));
     }
-    let (vat_percent, vat_basis) = match vat {
-        Some(v) => (v.percent, v.source.as_str()),
+    vat
+}
+
+/// What the lines of one item are computed from: its customs value in national currency, its
+/// quantities, the exchange rates and the state's rounding rule.
+struct ItemBasis<'a> {
+    item: &'a GoodsItem,
+    customs_value: Decimal,
+    rates: &'a Rates<'a>,
+    rule: &'a RoundingUsed,
+}
+
+impl ItemBasis<'_> {
+    /// The payment line of a charge, its amount rounded; the exchange rate it used is noted.
+    fn line<'s>(
+        &self,
+        charge: Charge<'s>,
+        used: &mut Vec<ExchangeRateUsed>,
+    ) -> Result<ComputedLine<'s>, ValidationError> {
+        let quantity = |unit: &UnitCode| self.item.quantity(unit);
+        let exchange = |currency: CurrencyCode| self.rates.get(currency).map(|r| r.rate);
+        let basis = RateBasis {
+            customs_value: self.customs_value,
+            quantity: &quantity,
+            exchange_rate: &exchange,
+        };
+        let amount = charge
+            .rate
+            .compute(&basis)
+            .map_err(|e| eval_error(self.item.index, &e))?;
+        let specific = charge.rate.specific();
+        if let Some(r) = specific.and_then(|s| self.rates.get(s.currency)) {
+            note_rate(used, &r);
+        }
+        // A purely specific rate is charged on a quantity; any other on the customs value.
+        let base = match specific {
+            Some(s) if charge.rate.percent().is_none() => {
+                self.item.quantity(&s.unit).unwrap_or_default()
+            }
+            _ => self.customs_value,
+        };
+        Ok(ComputedLine {
+            kind: charge.kind,
+            code: charge.code,
+            rate: Some(charge.rate),
+            vat_percent: Decimal::ZERO,
+            base,
+            amount: round_payment(amount, self.rule),
+            legal_basis: charge.legal_basis,
+            source: charge.source,
+        })
+    }
+}
+
+/// The VAT line: the rate's percent of the base (0 for an exempt item), rounded.
+fn vat_line<'s>(
+    vat: Option<&'s VatRate>,
+    base: Decimal,
+    rule: &RoundingUsed,
+    kind: VatRateKind,
+) -> ComputedLine<'s> {
+    let (percent, legal_basis) = match vat {
+        Some(v) => (v.percent, v.legal_basis.as_str()),
         None => (Decimal::ZERO, ""),
     };
-    let vat_amount = round_payment(vat_base * vat_percent / Decimal::ONE_HUNDRED, rule);
-    lines.push(ComputedLine {
+    ComputedLine {
         kind: PaymentKind::Vat,
         code: "5010",
         rate: None,
-        vat_percent,
-        base: vat_base,
-        amount: vat_amount,
-        legal_basis: Cow::Borrowed(vat_basis),
-        source: LineSource::Vat {
-            kind: item.vat_rate,
-        },
-    });
-    Ok((
-        ComputedItem {
-            customs_value,
-            lines,
-        },
-        &found.edition.id,
-    ))
-}
-
-/// Writes the explanations: which measure applied, its legal basis, the rate, the exchange rate
-/// and its date, and the formula with its numbers.
-pub fn explain(
-    snapshot: &TariffSnapshot,
-    declaration: &Declaration,
-    computed: &Computed<'_>,
-) -> Assessment {
-    let rounding = rounding_used(computed.rounding);
-    let rate_of = |currency: CurrencyCode| {
-        computed
-            .exchange_rates
-            .iter()
-            .find(|r| r.currency == currency)
-            .map(|r| r.rate)
-            .or_else(|| (currency == computed.national).then_some(Decimal::ONE))
-    };
-    let items = computed
-        .items
-        .iter()
-        .zip(&declaration.items)
-        .map(|(item, declared)| {
-            let payments = item
-                .lines
-                .iter()
-                .map(|line| explain_line(line, item, declared, declaration, &rate_of, computed))
-                .collect();
-            ItemAssessment {
-                number: declared.index + 1,
-                code: declared.code.to_string(),
-                customs_value: item.customs_value,
-                payments,
-            }
-        })
-        .collect();
-    let fee = fee_payment(
-        computed.fee,
-        declaration,
-        computed.national,
-        computed.totals.customs_value,
-    );
-    Assessment {
-        state: declaration.state,
-        currency: computed.national,
-        registration_date: declaration.registration_date,
-        tariff_edition: computed.edition.to_owned(),
-        bundle: snapshot.bundle.clone(),
-        rounding,
-        exchange_rates: computed.exchange_rates.clone(),
-        items,
-        declaration_payments: vec![fee],
-        totals: computed.totals.clone(),
-    }
-}
-
-fn explain_line(
-    line: &ComputedLine<'_>,
-    item: &ComputedItem<'_>,
-    declared: &crate::declaration::GoodsItem,
-    declaration: &Declaration,
-    rate_of: &dyn Fn(CurrencyCode) -> Option<Decimal>,
-    computed: &Computed<'_>,
-) -> Payment {
-    let date = format_date(declaration.registration_date);
-    let (rate_text, explanation) = match (&line.rate, &line.source) {
-        (Some(rate), source) => {
-            let quantity = |unit: &UnitCode| declared.quantity(unit);
-            let basis = RateBasis {
-                customs_value: item.customs_value,
-                quantity: &quantity,
-                exchange_rate: rate_of,
-            };
-            let formula = rate
-                .evaluate(&basis)
-                .map(|e| e.formula)
-                .unwrap_or_default();
-            let measure = match source {
-                LineSource::Duty { edition, layer } => format!(
-                    "import duty of {} (edition {edition}), layer {}",
-                    declared.code,
-                    layer.as_str()
-                ),
-                LineSource::Remedy { measure } => format!(
-                    "{} duty, measure {measure} on origin {}",
-                    line.kind.as_str(),
-                    declared.origin
-                ),
-                LineSource::Excise { code } => {
-                    format!("excise of {} on {code}", declaration.state)
-                }
-                LineSource::Vat { .. } => String::new(),
-            };
-            let mut text = format!(
-                "{measure}; rate {rate} ({}); {formula}; {}",
-                rate.to_official_ru(),
-                customs_value_note(declared, declaration, item, computed)
-            );
-            if let Some(specific) = rate.specific()
-                && let Some(r) = computed
-                    .exchange_rates
-                    .iter()
-                    .find(|r| r.currency == specific.currency)
-            {
-                text.push_str(&format!(
-                    "; {} rate {} on {} ({})",
-                    r.currency,
-                    r.rate,
-                    format_date(r.date),
-                    r.source
-                ));
-            }
-            (rate.to_string(), text)
-        }
-        (None, LineSource::Vat { kind: VatRateKind::Exempt }) => (
-            "exempt".to_owned(),
-            "VAT exemption claimed for this item (vat_rate: exempt); the ground must be among its documents".to_owned(),
-        ),
-        (None, LineSource::Vat { kind }) => (
-            format!("{}%", line.vat_percent.normalize()),
-            format!(
-                "VAT, {} rate of {} on {date}: (customs value {} + duties and excise {}) × {}% = {}; {}",
-                kind.as_str(),
-                declaration.state,
-                item.customs_value,
-                line.base - item.customs_value,
-                line.vat_percent.normalize(),
-                line.amount,
-                customs_value_note(declared, declaration, item, computed)
-            ),
-        ),
-        (None, _) => (String::new(), String::new()),
-    };
-    Payment {
-        code: line.code.to_owned(),
-        kind: line.kind,
-        base: line.base,
-        rate: rate_text,
-        amount: Some(line.amount),
-        legal_basis: line.legal_basis.to_string(),
-        explanation,
-    }
-}
-
-/// How the item's customs value in national currency was obtained (box 45 × box 23).
-fn customs_value_note(
-    declared: &crate::declaration::GoodsItem,
-    declaration: &Declaration,
-    item: &ComputedItem<'_>,
-    computed: &Computed<'_>,
-) -> String {
-    match computed
-        .exchange_rates
-        .iter()
-        .find(|r| r.currency == declaration.currency)
-    {
-        Some(r) => format!(
-            "customs value {} {} = {} {} × {} ({} rate on {}, {})",
-            item.customs_value,
-            computed.national,
-            declared.customs_value,
-            declaration.currency,
-            r.rate,
-            r.currency,
-            format_date(r.date),
-            r.source
-        ),
-        None => format!(
-            "customs value {} {} as declared",
-            item.customs_value, computed.national
-        ),
+        vat_percent: percent,
+        base,
+        amount: round_payment(base * percent / Decimal::ONE_HUNDRED, rule),
+        legal_basis: Cow::Borrowed(legal_basis),
+        source: LineSource::Vat { kind },
     }
 }
 
@@ -812,56 +731,6 @@ fn fee_band<'s>(
             && b.value_up_to.is_none_or(|up| total_value <= up)
             && b.currency == national
     })
-}
-
-/// The customs fee line, once per declaration, or why it was not computed.
-fn fee_payment(
-    band: Option<&CustomsFeeBand>,
-    declaration: &Declaration,
-    national: CurrencyCode,
-    total_value: Decimal,
-) -> Payment {
-    match band {
-        Some(band) => Payment {
-            code: "1010".into(),
-            kind: PaymentKind::CustomsFee,
-            base: total_value,
-            rate: match band.value_up_to {
-                Some(up) => format!(
-                    "{} {}, band ({}; {}]",
-                    band.amount, band.currency, band.value_over, up
-                ),
-                None => format!(
-                    "{} {}, band over {}",
-                    band.amount, band.currency, band.value_over
-                ),
-            },
-            amount: Some(band.amount.round_dp(2)),
-            legal_basis: band.source.clone(),
-            explanation: format!(
-                "customs fee for the release of goods, schedule {} of {}: total customs value {total_value} {national} falls in the band ({}, {}] → {} (charged once, on the first item)",
-                band.schedule,
-                declaration.state,
-                band.value_over,
-                band.value_up_to
-                    .map_or("no limit".to_owned(), |u| u.to_string()),
-                band.amount
-            ),
-        },
-        None => Payment {
-            code: "1010".into(),
-            kind: PaymentKind::CustomsFee,
-            base: total_value,
-            rate: String::new(),
-            amount: None,
-            legal_basis: String::new(),
-            explanation: format!(
-                "not computed: the bundle has no customs-fee schedule of {} in {national} on {}",
-                declaration.state,
-                format_date(declaration.registration_date)
-            ),
-        },
-    }
 }
 
 fn totals(items: &[ComputedItem<'_>], fee: Option<Decimal>, customs_value: Decimal) -> Totals {

@@ -207,98 +207,18 @@ fn read_value(
         known,
         money_places: 2,
     };
-    r.unknown_fields(
-        object,
-        "",
-        &[
-            "state",
-            "procedure",
-            "customs_office",
-            "registration_date",
-            "currency",
-            "exchange_rates",
-            "declarant",
-            "items",
-        ],
-    );
-    let state = r.required(
-        object,
-        "",
-        "state",
-        "a member state (ISO alpha-2, e.g. RU)",
-        |s| CountryCode::parse(s).map_err(|e| e.to_string()),
-    );
-    let procedure = r.required(object, "", "procedure", "a procedure such as IM40", |s| {
-        // Bytes, not string slices: a multi-byte character must not split the check.
-        let bytes = s.as_bytes();
-        let ok = bytes.len() == 4
-            && bytes[..2].iter().all(u8::is_ascii_uppercase)
-            && bytes[2..].iter().all(u8::is_ascii_digit);
-        if ok {
-            Ok(s.to_owned())
-        } else {
-            Err(format!("got {s:?}"))
-        }
-    });
-    let customs_office = r.required(
-        object,
-        "",
-        "customs_office",
-        "a customs office code of digits",
-        |s| {
-            if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(s.to_owned())
-            } else {
-                Err(format!("got {s:?}"))
-            }
-        },
-    );
-    if let (Some(state), Some(office), Some(snapshot)) = (state, customs_office.as_deref(), r.known)
-    {
-        r.office_of_state(snapshot, state, office);
-    }
-    let registration_date = r.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
-        parse_date(s).map_err(|e| e.to_string())
-    });
-    let known = r.known;
-    let currency = r.required(object, "", "currency", "an ISO 4217 currency code", |s| {
-        let code = CurrencyCode::parse(s).map_err(|e| e.to_string())?;
-        match known {
-            Some(k) if !k.currencies.contains_key(&code) => Err(format!("unknown currency {code}")),
-            _ => Ok(code),
-        }
-    });
-    if let (Some(code), Some(snapshot)) = (currency, r.known)
-        && let Some(places) = snapshot.currencies.get(&code).and_then(|c| c.minor_unit)
-    {
-        r.money_places = u32::from(places);
-    }
+    r.unknown_fields(object, "", DECLARATION_FIELDS);
+    let head = r.head(object);
     let exchange_rates = r.exchange_rates(object.get("exchange_rates"));
     let declarant = r.declarant(object.get("declarant"));
     let items = r.items(object.get("items"));
-    let declaration = match (
-        state,
-        procedure,
-        customs_office,
-        registration_date,
-        currency,
-        declarant,
-        items,
-    ) {
-        (
-            Some(state),
-            Some(procedure),
-            Some(customs_office),
-            Some(registration_date),
-            Some(currency),
-            Some(declarant),
-            Some(items),
-        ) => Some(Declaration {
-            state,
-            procedure,
-            customs_office,
-            registration_date,
-            currency,
+    let declaration = match (head, declarant, items) {
+        (Some(head), Some(declarant), Some(items)) => Some(Declaration {
+            state: head.state,
+            procedure: head.procedure,
+            customs_office: head.customs_office,
+            registration_date: head.registration_date,
+            currency: head.currency,
             exchange_rates,
             declarant,
             items,
@@ -306,6 +226,41 @@ fn read_value(
         _ => None,
     };
     (declaration, errors)
+}
+
+const DECLARATION_FIELDS: &[&str] = &[
+    "state",
+    "procedure",
+    "customs_office",
+    "registration_date",
+    "currency",
+    "exchange_rates",
+    "declarant",
+    "items",
+];
+
+const ITEM_FIELDS: &[&str] = &[
+    "code",
+    "description",
+    "origin",
+    "customs_value",
+    "net_mass_kg",
+    "gross_mass_kg",
+    "quantities",
+    "preference",
+    "in_quota",
+    "vat_rate",
+    "documents",
+];
+
+/// The declaration's own fields (its general part): where, under which procedure, on which day,
+/// in which currency.
+struct Head {
+    state: CountryCode,
+    procedure: String,
+    customs_office: String,
+    registration_date: Date,
+    currency: CurrencyCode,
 }
 
 struct Reader<'e> {
@@ -353,6 +308,56 @@ impl Reader<'_> {
                 ),
             );
         }
+    }
+
+    fn head(&mut self, object: &Map<String, Value>) -> Option<Head> {
+        let what = "a member state (ISO 3166-1 alpha-2, e.g. RU)";
+        let state = self.required(object, "", "state", what, |s| {
+            CountryCode::parse(s).map_err(|e| e.given())
+        });
+        let what = "a procedure such as IM40";
+        let procedure = self.required(object, "", "procedure", what, procedure_code);
+        let what = "a customs office code of digits";
+        let customs_office = self.required(object, "", "customs_office", what, office_code);
+        if let (Some(state), Some(office), Some(snapshot)) =
+            (state, customs_office.as_deref(), self.known)
+        {
+            self.office_of_state(snapshot, state, office);
+        }
+        let registration_date =
+            self.required(object, "", "registration_date", "a date YYYY-MM-DD", |s| {
+                parse_date(s).map_err(|e| e.given())
+            });
+        let currency = self.currency(object);
+        Some(Head {
+            state: state?,
+            procedure: procedure?,
+            customs_office: customs_office?,
+            registration_date: registration_date?,
+            currency: currency?,
+        })
+    }
+
+    /// The currency of the customs values: a code of the bundle, whose minor unit then bounds
+    /// the decimals of every amount.
+    fn currency(&mut self, object: &Map<String, Value>) -> Option<CurrencyCode> {
+        let known = self.known;
+        let what = "an ISO 4217 currency code";
+        let currency = self.required(object, "", "currency", what, |s| {
+            let code = CurrencyCode::parse(s).map_err(|e| e.given())?;
+            match known {
+                Some(k) if !k.currencies.contains_key(&code) => {
+                    Err(format!("unknown currency {code}"))
+                }
+                _ => Ok(code),
+            }
+        });
+        if let (Some(code), Some(snapshot)) = (currency, known)
+            && let Some(places) = snapshot.currencies.get(&code).and_then(|c| c.minor_unit)
+        {
+            self.money_places = u32::from(places);
+        }
+        currency
     }
 
     fn unknown_fields(&mut self, object: &Map<String, Value>, prefix: &str, known: &[&str]) {
@@ -443,9 +448,16 @@ impl Reader<'_> {
         };
         for (key, rate) in object {
             let path = format!("exchange_rates.{key}");
-            let Ok(currency) = CurrencyCode::parse(key) else {
-                self.error(path, "expected an ISO 4217 currency code as the key");
-                continue;
+            let currency = match CurrencyCode::parse(key) {
+                Ok(currency) => currency,
+                Err(e) => {
+                    let message = format!(
+                        "expected an ISO 4217 currency code as the key: {}",
+                        e.given()
+                    );
+                    self.error(path, message);
+                    continue;
+                }
             };
             if self
                 .known
@@ -535,119 +547,28 @@ impl Reader<'_> {
             );
             return None;
         };
-        self.unknown_fields(
-            object,
-            &prefix,
-            &[
-                "code",
-                "description",
-                "origin",
-                "customs_value",
-                "net_mass_kg",
-                "gross_mass_kg",
-                "quantities",
-                "preference",
-                "in_quota",
-                "vat_rate",
-                "documents",
-            ],
-        );
-        let code = self.required(object, &prefix, "code", "a 10-digit commodity code", |s| {
-            CommodityCode::parse(s)
-                .map_err(|e| e.to_string())
-                .and_then(|c| {
-                    if c.is_full() {
-                        Ok(c)
-                    } else {
-                        Err(format!(
-                            "{c} has {} digits, a declared code has 10",
-                            c.len()
-                        ))
-                    }
-                })
-        });
-        let description = self.required(
-            object,
-            &prefix,
-            "description",
-            "a description of the goods",
-            non_empty,
-        );
-        let known = self.known;
-        let origin = self.required(
-            object,
-            &prefix,
-            "origin",
-            "a country of origin (ISO alpha-2)",
-            |s| {
-                let code = CountryCode::parse(s).map_err(|e| e.to_string())?;
-                match known {
-                    Some(k) if !k.countries.contains_key(&code) => {
-                        Err(format!("unknown country {code}"))
-                    }
-                    _ => Ok(code),
-                }
-            },
-        );
+        self.unknown_fields(object, &prefix, ITEM_FIELDS);
+        let what = "a 10-digit commodity code";
+        let code = self.required(object, &prefix, "code", what, declared_code);
+        let what = "a description of the goods";
+        let description = self.required(object, &prefix, "description", what, non_empty);
+        let origin = self.origin(object, &prefix);
         let places = self.money_places;
-        let customs_value = self.required(
-            object,
-            &prefix,
-            "customs_value",
-            &format!(
-                "a positive decimal with at most {places} places (the currency's), such as \"9000.00\""
-            ),
-            |s| bounded_decimal(s, places, MAX_AMOUNT),
+        let what = format!(
+            "a positive amount with at most {places} decimals (the currency's), such as \"9000.00\""
         );
-        let net_mass_kg = self.optional(
-            object,
-            &prefix,
-            "net_mass_kg",
-            "a positive decimal mass in kg",
-            positive_decimal,
-        );
-        let gross_mass_kg = self.optional(
-            object,
-            &prefix,
-            "gross_mass_kg",
-            "a positive decimal mass in kg",
-            positive_decimal,
-        );
+        let customs_value = self.required(object, &prefix, "customs_value", &what, |s| {
+            bounded_decimal(s, places, MAX_AMOUNT)
+        });
+        let what = "a positive decimal mass in kg";
+        let net_mass_kg = self.optional(object, &prefix, "net_mass_kg", what, positive_decimal);
+        let gross_mass_kg = self.optional(object, &prefix, "gross_mass_kg", what, positive_decimal);
         let quantities = self.quantities(object.get("quantities"), &prefix);
-        let preference = self.optional(
-            object,
-            &prefix,
-            "preference",
-            "\"none\" or \"origin\"",
-            |s| match s {
-                "none" => Ok(PreferenceClaim::None),
-                "origin" => Ok(PreferenceClaim::Origin),
-                other => Err(format!("got {other:?}")),
-            },
-        );
-        let in_quota = match object.get("in_quota") {
-            None | Some(Value::Null) => Some(false),
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.error(
-                    join(&prefix, "in_quota"),
-                    format!("expected true or false, got {}", kind_of(other)),
-                );
-                None
-            }
-        };
-        let vat_rate = self.optional(
-            object,
-            &prefix,
-            "vat_rate",
-            "\"standard\", \"reduced\" or \"exempt\"",
-            |s| match s {
-                "standard" => Ok(VatRateKind::Standard),
-                "reduced" => Ok(VatRateKind::Reduced),
-                "exempt" => Ok(VatRateKind::Exempt),
-                other => Err(format!("got {other:?}")),
-            },
-        );
+        let what = "\"none\" or \"origin\"";
+        let preference = self.optional(object, &prefix, "preference", what, preference_claim);
+        let in_quota = self.in_quota(object.get("in_quota"), &prefix);
+        let what = "\"standard\", \"reduced\" or \"exempt\"";
+        let vat_rate = self.optional(object, &prefix, "vat_rate", what, vat_rate_kind);
         let documents = self.documents(object.get("documents"), &prefix);
         Some(GoodsItem {
             index,
@@ -663,6 +584,36 @@ impl Reader<'_> {
             vat_rate: vat_rate?.unwrap_or(VatRateKind::Standard),
             documents: documents?,
         })
+    }
+
+    /// Box 34: a country of the bundle's code list.
+    fn origin(&mut self, object: &Map<String, Value>, prefix: &str) -> Option<CountryCode> {
+        let known = self.known;
+        let what = "a country of origin (ISO 3166-1 alpha-2)";
+        self.required(object, prefix, "origin", what, |s| {
+            let code = CountryCode::parse(s).map_err(|e| e.given())?;
+            match known {
+                Some(k) if !k.countries.contains_key(&code) => {
+                    Err(format!("unknown country {code}"))
+                }
+                _ => Ok(code),
+            }
+        })
+    }
+
+    /// Absent or null is no claim.
+    fn in_quota(&mut self, value: Option<&Value>, prefix: &str) -> Option<bool> {
+        match value {
+            None | Some(Value::Null) => Some(false),
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.error(
+                    join(prefix, "in_quota"),
+                    format!("expected true or false, got {}", kind_of(other)),
+                );
+                None
+            }
+        }
     }
 
     fn quantities(
@@ -688,13 +639,17 @@ impl Reader<'_> {
         let mut ok = true;
         for (key, quantity) in object {
             let item_path = format!("{path}.{key}");
-            let Ok(unit) = UnitCode::parse(key) else {
-                self.error(
-                    item_path,
-                    "expected a unit code such as kg, l, pcs as the key",
-                );
-                ok = false;
-                continue;
+            let unit = match UnitCode::parse(key) {
+                Ok(unit) => unit,
+                Err(e) => {
+                    let message = format!(
+                        "expected a unit code such as kg, l, pcs as the key: {}",
+                        e.given()
+                    );
+                    self.error(item_path, message);
+                    ok = false;
+                    continue;
+                }
             };
             match self.parse_value(
                 quantity,
@@ -740,7 +695,7 @@ impl Reader<'_> {
                 non_empty,
             );
             let date = self.optional(object, &doc_path, "date", "a date YYYY-MM-DD", |s| {
-                parse_date(s).map_err(|e| e.to_string())
+                parse_date(s).map_err(|e| e.given())
             });
             match (code, number, date) {
                 (Some(code), Some(number), Some(date)) => out.push(Document { code, number, date }),
@@ -748,6 +703,58 @@ impl Reader<'_> {
             }
         }
         ok.then_some(out)
+    }
+}
+
+/// Boxes 1 and 37 together: two capital letters of direction and two digits of procedure.
+fn procedure_code(s: &str) -> Result<String, String> {
+    // Bytes, not string slices: a multi-byte character must not split the check.
+    let bytes = s.as_bytes();
+    let ok = bytes.len() == 4
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..].iter().all(u8::is_ascii_digit);
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("got {s:?}"))
+    }
+}
+
+fn office_code(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("got {s:?}"))
+    }
+}
+
+/// Box 33: a full 10-digit code (a heading or subheading is not declarable).
+fn declared_code(s: &str) -> Result<CommodityCode, String> {
+    let code = CommodityCode::parse(s).map_err(|e| e.given())?;
+    if code.is_full() {
+        Ok(code)
+    } else {
+        Err(format!(
+            "{code} has {} digits, a declared code has 10",
+            code.len()
+        ))
+    }
+}
+
+fn preference_claim(s: &str) -> Result<PreferenceClaim, String> {
+    match s {
+        "none" => Ok(PreferenceClaim::None),
+        "origin" => Ok(PreferenceClaim::Origin),
+        other => Err(format!("got {other:?}")),
+    }
+}
+
+fn vat_rate_kind(s: &str) -> Result<VatRateKind, String> {
+    match s {
+        "standard" => Ok(VatRateKind::Standard),
+        "reduced" => Ok(VatRateKind::Reduced),
+        "exempt" => Ok(VatRateKind::Exempt),
+        other => Err(format!("got {other:?}")),
     }
 }
 
@@ -784,6 +791,13 @@ fn positive_decimal(s: &str) -> Result<Decimal, String> {
 }
 
 fn bounded_decimal(s: &str, places: u32, max: Decimal) -> Result<Decimal, String> {
+    // A sign is never part of a plain decimal, but a negative number is a number: say what is
+    // wrong with it rather than how it is written.
+    if let Some(magnitude) = s.strip_prefix('-')
+        && tamga_core::plain_decimal(magnitude, places).is_ok()
+    {
+        return Err(format!("{s} is not greater than zero"));
+    }
     let value = tamga_core::plain_decimal(s, places)?;
     if value <= Decimal::ZERO {
         return Err(format!("{s} is not greater than zero"));

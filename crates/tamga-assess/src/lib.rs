@@ -5,12 +5,14 @@
 
 pub mod assess;
 pub mod declaration;
+pub mod explain;
 pub mod render;
 
 pub use assess::{
-    Assessment, Computed, Payment, PaymentKind, assess, compute, explain, parse_declaration_for,
+    Assessment, Computed, Payment, PaymentKind, assess, compute, parse_declaration_for,
     round_payment,
 };
 pub use declaration::{
     Declaration, GoodsItem, ValidationError, ValidationErrors, parse_declaration,
 };
+pub use explain::explain;

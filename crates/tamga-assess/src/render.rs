@@ -5,13 +5,20 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use tamga_core::{Decimal, format_date};
 
-use crate::assess::{Assessment, Payment};
+use crate::assess::{Assessment, ItemAssessment, Payment};
 
-/// An amount as the contract writes it: a string with exactly two decimals.
+/// An amount as the contract writes it: the figure as computed, never rounded again (rounding
+/// is a legal rule, applied once, by `round_payment`), with at least two decimals. Padding to
+/// two decimals is exact; an amount rounded to more places by the state's rule keeps them.
 pub fn amount_text(amount: Decimal) -> String {
-    let mut rounded = amount.round_dp(2);
-    rounded.rescale(2);
-    rounded.to_string()
+    with_two_decimals_at_least(amount).to_string()
+}
+
+fn with_two_decimals_at_least(mut amount: Decimal) -> Decimal {
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount
 }
 
 fn payment_json(payment: &Payment) -> Value {
@@ -49,7 +56,7 @@ pub fn assessment_json(assessment: &Assessment) -> Value {
         })).collect::<Vec<_>>(),
         "items": assessment.items.iter().map(|item| json!({
             "number": item.number,
-            "code": item.code,
+            "code": item.code.as_str(),
             "customs_value": amount_text(item.customs_value),
             "payments": item.payments.iter().map(payment_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
@@ -89,36 +96,46 @@ pub fn assessment_table(assessment: &Assessment) -> String {
         );
     }
     for item in &assessment.items {
-        let _ = writeln!(
-            out,
-            "\nItem {}  code {}  customs value {} {}",
-            item.number,
-            item.code,
-            amount_text(item.customs_value),
-            assessment.currency
-        );
-        let _ = writeln!(
-            out,
-            "  {:<6} {:>18} {:<28} {:>16}",
-            "type", "base", "rate", "amount"
-        );
-        let lines = item.payments.iter().chain(if item.number == 1 {
-            assessment.declaration_payments.iter()
-        } else {
-            [].iter()
-        });
-        for p in lines {
-            let amount = p.amount.map_or("not computed".to_owned(), amount_text);
-            let _ = writeln!(
-                out,
-                "  {:<6} {:>18}  {:<44} {:>16}",
-                p.code,
-                p.base.normalize().to_string(),
-                truncate(&p.rate, 44),
-                amount
-            );
-        }
+        item_table(&mut out, assessment, item);
     }
+    totals_table(&mut out, assessment);
+    out
+}
+
+/// One item's box 47; the declaration's own payments (the fee) go with the first item.
+fn item_table(out: &mut String, assessment: &Assessment, item: &ItemAssessment) {
+    let _ = writeln!(
+        out,
+        "\nItem {}  code {}  customs value {} {}",
+        item.number,
+        item.code,
+        amount_text(item.customs_value),
+        assessment.currency
+    );
+    let _ = writeln!(
+        out,
+        "  {:<6} {:>18} {:<28} {:>16}",
+        "type", "base", "rate", "amount"
+    );
+    let lines = item.payments.iter().chain(if item.number == 1 {
+        assessment.declaration_payments.iter()
+    } else {
+        [].iter()
+    });
+    for p in lines {
+        let amount = p.amount.map_or("not computed".to_owned(), amount_text);
+        let _ = writeln!(
+            out,
+            "  {:<6} {:>18}  {:<44} {:>16}",
+            p.code,
+            p.base.normalize().to_string(),
+            truncate(&p.rate, 44),
+            amount
+        );
+    }
+}
+
+fn totals_table(out: &mut String, assessment: &Assessment) {
     let t = &assessment.totals;
     let _ = writeln!(out, "\nTotals ({})", assessment.currency);
     for (label, value) in [
@@ -143,7 +160,6 @@ pub fn assessment_table(assessment: &Assessment) -> String {
             let _ = writeln!(out, "  note: customs fee {}", p.explanation);
         }
     }
-    out
 }
 
 fn truncate(text: &str, width: usize) -> String {
@@ -155,11 +171,14 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Appends an amount with exactly two decimals, as the contract writes it, without going
-/// through the formatter: the batch writes millions of them.
+/// Appends an amount as [`amount_text`] writes it, without going through the formatter: the
+/// batch writes millions of them.
 fn push_amount(out: &mut String, amount: Decimal) {
-    let mut amount = amount.round_dp(2);
-    amount.rescale(2);
+    let amount = with_two_decimals_at_least(amount);
+    if amount.scale() != 2 {
+        let _ = write!(out, "{amount}");
+        return;
+    }
     let mantissa = amount.mantissa();
     if mantissa < 0 {
         out.push('-');
@@ -348,6 +367,9 @@ mod tests {
             ("123456789.1", "123456789.10"),
             ("-12.3", "-12.30"),
             ("99999999999999999.99", "99999999999999999.99"),
+            // Already rounded by the state's rule: printed as it is, never rounded again.
+            ("5.005", "5.005"),
+            ("12", "12.00"),
         ] {
             let mut out = String::new();
             push_amount(&mut out, Decimal::from_str(input).unwrap());

@@ -1,7 +1,8 @@
 //! Vocabulary of the customs union: the small value types every other crate speaks.
 //!
 //! Nothing here does I/O. Every type parses from text with a precise error and
-//! displays back to the same text.
+//! displays back to the same text. Nothing here is serializable either: the shell writes these
+//! types as their text, so that no core type becomes a wire format by accident.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,10 +20,96 @@ pub struct CommodityCode {
     len: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodeError {
-    #[error("expected a commodity code of 2, 4, 6, 8, 9 or 10 digits, got {0:?}")]
-    Malformed(String),
+/// What a text was expected to be, when it is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    CommodityCode,
+    /// 1 to 10 digits: a code or the beginning of one.
+    CodePrefix,
+    CountryCode,
+    CurrencyCode,
+    UnitCode,
+    Date,
+}
+
+impl Expected {
+    /// How messages name it: "a date YYYY-MM-DD".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expected::CommodityCode => "a commodity code of 2, 4, 6, 8, 9 or 10 digits",
+            Expected::CodePrefix => "1 to 10 digits of a commodity code",
+            Expected::CountryCode => "an ISO 3166-1 alpha-2 country code such as DE",
+            Expected::CurrencyCode => "an ISO 4217 currency code such as EUR",
+            Expected::UnitCode => "a unit code such as kg, l, pcs or cm3_engine",
+            Expected::Date => "a date YYYY-MM-DD",
+        }
+    }
+}
+
+/// A text that is not the commodity code, country, currency, unit or date it should be.
+///
+/// It says what was expected and what was given, so that a bad date is never reported as a
+/// bad code: `expected a date YYYY-MM-DD, got "2021-13-01" (no such day)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    expected: Expected,
+    text: String,
+}
+
+impl ParseError {
+    pub fn new(expected: Expected, text: &str) -> Self {
+        ParseError {
+            expected,
+            text: text.to_owned(),
+        }
+    }
+
+    pub fn expected(&self) -> Expected {
+        self.expected
+    }
+
+    /// The text as given.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// What was given, as a message goes on after naming what it expected (`expected a member
+    /// state: got "ru" (codes are written in capitals: RU)`).
+    pub fn given(&self) -> String {
+        let text = &self.text;
+        let hint = match self.expected {
+            Expected::CountryCode | Expected::CurrencyCode
+                if text.bytes().any(|b| b.is_ascii_lowercase())
+                    && text.bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
+                format!(
+                    " (codes are written in capitals: {})",
+                    text.to_ascii_uppercase()
+                )
+            }
+            Expected::Date if looks_like_iso_date(text) => " (no such day)".to_owned(),
+            _ => String::new(),
+        };
+        format!("got {text:?}{hint}")
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}, {}", self.expected.as_str(), self.given())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// `DDDD-DD-DD`: written as a date, so a refusal means the calendar has no such day.
+fn looks_like_iso_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 impl CommodityCode {
@@ -30,35 +117,40 @@ impl CommodityCode {
     pub const LENGTHS: [usize; 6] = [2, 4, 6, 8, 9, 10];
 
     /// Parses a code, ignoring spaces and dots as printed in the tariff.
-    pub fn parse(text: &str) -> Result<Self, CodeError> {
-        Self::parse_prefix(text).and_then(|code| {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        Self::parse_digits(text, Expected::CommodityCode).and_then(|code| {
             if Self::LENGTHS.contains(&code.len()) {
                 Ok(code)
             } else {
-                Err(CodeError::Malformed(text.to_owned()))
+                Err(ParseError::new(Expected::CommodityCode, text))
             }
         })
     }
 
     /// Parses 1 to 10 digits (spaces and dots ignored): a code or a prefix of one.
-    pub fn parse_prefix(text: &str) -> Result<Self, CodeError> {
+    pub fn parse_prefix(text: &str) -> Result<Self, ParseError> {
+        Self::parse_digits(text, Expected::CodePrefix)
+    }
+
+    fn parse_digits(text: &str, expected: Expected) -> Result<Self, ParseError> {
+        let malformed = || ParseError::new(expected, text);
         let mut digits = [0u8; 10];
         let mut len = 0usize;
         for ch in text.chars() {
             match ch {
                 '0'..='9' => {
                     if len == 10 {
-                        return Err(CodeError::Malformed(text.to_owned()));
+                        return Err(malformed());
                     }
                     digits[len] = ch as u8;
                     len += 1;
                 }
                 ' ' | '.' | '\u{a0}' => {}
-                _ => return Err(CodeError::Malformed(text.to_owned())),
+                _ => return Err(malformed()),
             }
         }
         if len == 0 {
-            return Err(CodeError::Malformed(text.to_owned()));
+            return Err(malformed());
         }
         Ok(CommodityCode {
             digits,
@@ -141,33 +233,24 @@ impl fmt::Debug for CommodityCode {
 }
 
 impl FromStr for CommodityCode {
-    type Err = CodeError;
+    type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
 }
 
-impl serde::Serialize for CommodityCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 macro_rules! ascii_upper_code {
-    ($(#[$doc:meta])* $name:ident, $n:literal, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $n:literal, $expected:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name([u8; $n]);
 
         impl $name {
             /// Parses exactly the letters of the code, upper case.
-            pub fn parse(text: &str) -> Result<Self, CodeError> {
+            pub fn parse(text: &str) -> Result<Self, ParseError> {
                 let bytes = text.as_bytes();
                 if bytes.len() != $n || !bytes.iter().all(|b| b.is_ascii_uppercase()) {
-                    return Err(CodeError::Malformed(format!(
-                        concat!("expected ", $what, ", got {:?}"),
-                        text
-                    )));
+                    return Err(ParseError::new($expected, text));
                 }
                 let mut code = [0u8; $n];
                 code.copy_from_slice(bytes);
@@ -192,17 +275,12 @@ macro_rules! ascii_upper_code {
         }
 
         impl FromStr for $name {
-            type Err = CodeError;
+            type Err = ParseError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::parse(s)
             }
         }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
     };
 }
 
@@ -210,22 +288,22 @@ ascii_upper_code!(
     /// An ISO 3166-1 alpha-2 country code (`DE`). Member states are countries too.
     CountryCode,
     2,
-    "an ISO 3166-1 alpha-2 country code such as DE"
+    Expected::CountryCode
 );
 ascii_upper_code!(
     /// An ISO 4217 alphabetic currency code (`EUR`).
     CurrencyCode,
     3,
-    "an ISO 4217 currency code such as EUR"
+    Expected::CurrencyCode
 );
 
 /// A unit of measure by its bundle code (`kg`, `l`, `pcs`, `pair`, `m2`, `cm3_engine`, …).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct UnitCode(String);
 
 impl UnitCode {
     /// Unit codes are lower-case ASCII letters, digits and `_`, starting with a letter or digit.
-    pub fn parse(text: &str) -> Result<Self, CodeError> {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
         let ok = !text.is_empty()
             && text.len() <= 32
             && text
@@ -234,9 +312,7 @@ impl UnitCode {
         if ok {
             Ok(UnitCode(text.to_owned()))
         } else {
-            Err(CodeError::Malformed(format!(
-                "expected a unit code such as kg, l, pcs or cm3_engine, got {text:?}"
-            )))
+            Err(ParseError::new(Expected::UnitCode, text))
         }
     }
 
@@ -302,9 +378,8 @@ const ISO_DATE: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 /// Parses an ISO `YYYY-MM-DD` date.
-pub fn parse_date(text: &str) -> Result<Date, CodeError> {
-    Date::parse(text, ISO_DATE)
-        .map_err(|_| CodeError::Malformed(format!("expected a date YYYY-MM-DD, got {text:?}")))
+pub fn parse_date(text: &str) -> Result<Date, ParseError> {
+    Date::parse(text, ISO_DATE).map_err(|_| ParseError::new(Expected::Date, text))
 }
 
 /// Formats a date as ISO `YYYY-MM-DD`.
@@ -412,6 +487,48 @@ mod tests {
         assert!(v.overlaps(&w));
         let x = Validity::new(parse_date("2022-01-01").unwrap(), None);
         assert!(!v.overlaps(&x));
+    }
+
+    #[test]
+    fn each_refusal_names_what_was_expected_and_what_came() {
+        for (error, message) in [
+            (
+                parse_date("2021-13-01").unwrap_err(),
+                r#"expected a date YYYY-MM-DD, got "2021-13-01" (no such day)"#,
+            ),
+            (
+                parse_date("01.02.2021").unwrap_err(),
+                r#"expected a date YYYY-MM-DD, got "01.02.2021""#,
+            ),
+            (
+                CountryCode::parse("de").unwrap_err(),
+                r#"expected an ISO 3166-1 alpha-2 country code such as DE, got "de" (codes are written in capitals: DE)"#,
+            ),
+            (
+                CurrencyCode::parse("EURO").unwrap_err(),
+                r#"expected an ISO 4217 currency code such as EUR, got "EURO""#,
+            ),
+            (
+                UnitCode::parse("Kg").unwrap_err(),
+                r#"expected a unit code such as kg, l, pcs or cm3_engine, got "Kg""#,
+            ),
+            (
+                CommodityCode::parse("220").unwrap_err(),
+                r#"expected a commodity code of 2, 4, 6, 8, 9 or 10 digits, got "220""#,
+            ),
+            (
+                CommodityCode::parse_prefix("22x").unwrap_err(),
+                r#"expected 1 to 10 digits of a commodity code, got "22x""#,
+            ),
+        ] {
+            assert_eq!(error.to_string(), message);
+        }
+        let error = CountryCode::parse("ru").unwrap_err();
+        assert_eq!(error.expected(), Expected::CountryCode);
+        assert_eq!(
+            error.given(),
+            r#"got "ru" (codes are written in capitals: RU)"#
+        );
     }
 
     #[test]

@@ -29,53 +29,45 @@ impl SearchIndex {
         let analyzer = Analyzer::new();
         // Ids are u32; four billion lines do not fit in memory anyway.
         docs.truncate(u32::MAX as usize);
-        // The English texts of the headings, to put in front of each line's own.
-        let heading_en: FastMap<&str, &str> = docs
+        let texts = TextIndex::build(&docs, &analyzer);
+        let boosts = docs
             .iter()
-            .filter(|doc| doc.level_kind == DocKind::Heading)
-            .filter_map(|doc| Some((doc.code.as_str(), doc.text_en.as_deref()?)))
+            .map(|doc| generality_boost(doc.level_kind, doc.code.len()))
             .collect();
-
-        // Pass 1: analyse every distinct segment once, measure them for BM25, and note each
-        // document's segments.
-        let mut dictionary = Dictionary::default();
-        let mut segment_lens = [SegmentLens::default(), SegmentLens::default()];
-        let mut doc_segments: Vec<u32> = Vec::with_capacity(docs.len() * 8);
-        // Per document: where its Russian and English segments start in `doc_segments`.
-        let mut doc_bounds: Vec<(usize, usize)> = Vec::with_capacity(docs.len());
-        let mut paths = PathSplitter::default();
-        for doc in &docs {
-            let ru_start = doc_segments.len();
-            let segments = paths.split(&doc.text_ru, |segment| {
-                dictionary.segment(segment, &analyzer, &mut segment_lens[0])
-            });
-            for &id in segments {
-                segment_lens[0].referenced += dictionary.n_terms(id);
-                doc_segments.push(id);
-            }
-            let en_start = doc_segments.len();
-            for segment in en_segments(doc, &heading_en) {
-                let id = dictionary.segment(segment, &analyzer, &mut segment_lens[1]);
-                segment_lens[1].referenced += dictionary.n_terms(id);
-                doc_segments.push(id);
-            }
-            doc_bounds.push((ru_start, en_start));
+        let codes: Vec<Box<str>> = docs
+            .into_iter()
+            .map(|doc| doc.code.into_boxed_str())
+            .collect();
+        let mut by_code: Vec<u32> = (0..codes.len() as u32).collect();
+        by_code.sort_by(|&a, &b| codes[a as usize].cmp(&codes[b as usize]));
+        let synonyms = synonyms::load(&analyzer);
+        SearchIndex {
+            codes,
+            boosts,
+            by_code,
+            terms: texts.terms,
+            idf: texts.idf,
+            fields: texts.fields,
+            synonyms,
+            analyzer,
         }
+    }
+}
 
-        // Pass 2: postings, now that the mean segment lengths are known.
+/// The index of the documents' texts: the terms, sorted so that prefix expansion is a range
+/// scan, their inverse document frequencies, and the postings of both fields.
+struct TextIndex {
+    terms: Vec<Box<str>>,
+    idf: Vec<f32>,
+    fields: [Field; 2],
+}
+
+impl TextIndex {
+    fn build(docs: &[SearchDoc], analyzer: &Analyzer) -> TextIndex {
+        let mut analysed = Analysed::of(docs, analyzer);
+        let fields = analysed.postings();
+        let dictionary = &mut analysed.dictionary;
         let n_terms = dictionary.stems.len();
-        let mut fields = segment_lens.map(|lens| FieldBuilder::new(lens, n_terms, &dictionary));
-        for (doc_idx, &(ru_start, en_start)) in doc_bounds.iter().enumerate() {
-            let doc_id = doc_idx as u32;
-            let en_end = doc_bounds
-                .get(doc_idx + 1)
-                .map_or(doc_segments.len(), |next| next.0);
-            let ru = &doc_segments[ru_start..en_start];
-            fields[0].add(doc_id, ru, &dictionary);
-            fields[1].add(doc_id, &doc_segments[en_start..en_end], &dictionary);
-        }
-
-        // Sort the dictionary so that prefix expansion is a range scan.
         let mut order: Vec<u32> = (0..n_terms as u32).collect();
         order.sort_unstable_by(|&a, &b| {
             dictionary.stems[a as usize].cmp(&dictionary.stems[b as usize])
@@ -93,31 +85,79 @@ impl SearchIndex {
             })
             .collect();
         let [ru, en] = fields;
-        let fields = [ru.finish(&order), en.finish(&order)];
-
-        drop(heading_en);
-        drop(dictionary);
-        let boosts = docs
-            .iter()
-            .map(|doc| generality_boost(doc.level_kind, doc.code.len()))
-            .collect();
-        let codes: Vec<Box<str>> = docs
-            .into_iter()
-            .map(|doc| doc.code.into_boxed_str())
-            .collect();
-        let mut by_code: Vec<u32> = (0..codes.len() as u32).collect();
-        by_code.sort_by(|&a, &b| codes[a as usize].cmp(&codes[b as usize]));
-        let synonyms = synonyms::load(&analyzer);
-        SearchIndex {
-            codes,
-            boosts,
-            by_code,
+        TextIndex {
             terms,
             idf,
-            fields,
-            synonyms,
-            analyzer,
+            fields: [ru.finish(&order), en.finish(&order)],
         }
+    }
+}
+
+/// Pass 1 of the build: every distinct segment analysed once and measured for BM25, and each
+/// document's segments noted.
+struct Analysed<'a> {
+    dictionary: Dictionary<'a>,
+    segment_lens: [SegmentLens; 2],
+    doc_segments: Vec<u32>,
+    /// Per document: where its Russian and English segments start in `doc_segments`.
+    doc_bounds: Vec<(usize, usize)>,
+}
+
+impl<'a> Analysed<'a> {
+    fn of(docs: &'a [SearchDoc], analyzer: &Analyzer) -> Analysed<'a> {
+        // The English texts of the headings, to put in front of each line's own.
+        let heading_en: FastMap<&str, &str> = docs
+            .iter()
+            .filter(|doc| doc.level_kind == DocKind::Heading)
+            .filter_map(|doc| Some((doc.code.as_str(), doc.text_en.as_deref()?)))
+            .collect();
+        let mut dictionary = Dictionary::default();
+        let mut segment_lens = [SegmentLens::default(), SegmentLens::default()];
+        let mut doc_segments: Vec<u32> = Vec::with_capacity(docs.len() * 8);
+        let mut doc_bounds: Vec<(usize, usize)> = Vec::with_capacity(docs.len());
+        let mut paths = PathSplitter::default();
+        for doc in docs {
+            let ru_start = doc_segments.len();
+            let segments = paths.split(&doc.text_ru, |segment| {
+                dictionary.segment(segment, analyzer, &mut segment_lens[0])
+            });
+            for &id in segments {
+                segment_lens[0].referenced += dictionary.n_terms(id);
+                doc_segments.push(id);
+            }
+            let en_start = doc_segments.len();
+            for segment in en_segments(doc, &heading_en) {
+                let id = dictionary.segment(segment, analyzer, &mut segment_lens[1]);
+                segment_lens[1].referenced += dictionary.n_terms(id);
+                doc_segments.push(id);
+            }
+            doc_bounds.push((ru_start, en_start));
+        }
+        Analysed {
+            dictionary,
+            segment_lens,
+            doc_segments,
+            doc_bounds,
+        }
+    }
+
+    /// Pass 2: the postings of both fields, now that the mean segment lengths are known.
+    fn postings(&mut self) -> [FieldBuilder; 2] {
+        let n_terms = self.dictionary.stems.len();
+        let lens = std::mem::take(&mut self.segment_lens);
+        let mut fields = lens.map(|lens| FieldBuilder::new(lens, n_terms, &self.dictionary));
+        for (doc_idx, &(ru_start, en_start)) in self.doc_bounds.iter().enumerate() {
+            let doc_id = doc_idx as u32;
+            let en_end = self
+                .doc_bounds
+                .get(doc_idx + 1)
+                .map_or(self.doc_segments.len(), |next| next.0);
+            let ru = &self.doc_segments[ru_start..en_start];
+            fields[0].add(doc_id, ru, &self.dictionary);
+            let en = &self.doc_segments[en_start..en_end];
+            fields[1].add(doc_id, en, &self.dictionary);
+        }
+        fields
     }
 }
 

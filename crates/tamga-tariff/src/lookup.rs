@@ -18,7 +18,8 @@ use tamga_core::{CommodityCode, CountryCode, Date, Decimal, Validity, format_dat
 
 use crate::rate::RateExpr;
 use crate::snapshot::{
-    Edition, LineKind, Measure, MeasureKind, NomenclatureLine, TariffQuota, TariffSnapshot,
+    CountryGroupMembership, Edition, LineKind, Measure, MeasureKind, NomenclatureLine,
+    PreferenceRegime, TariffQuota, TariffSnapshot,
 };
 
 /// What is asked: a declarable code, the day, and optionally the origin and the member state.
@@ -35,45 +36,50 @@ pub struct LookupQuery {
     pub claim_preference: bool,
 }
 
+/// Why a lookup has no answer. The fields carry the vocabulary's types; messages print dates
+/// as ISO `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
-    #[error("no tariff in force for {code} on {date}: the bundle's editions cover {covered}")]
+    #[error("no tariff in force for {code} on {}: the bundle's editions cover {covered}", format_date(*.date))]
     NoTariffInForce {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         covered: String,
     },
-    #[error("{code} is not a code of the tariff in force on {date} (edition {edition}){hint}")]
+    #[error("{code} is not a code of the tariff in force on {} (edition {edition}){hint}", format_date(*.date))]
     UnknownCode {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
         hint: String,
     },
     #[error(
         "{code} is a {kind} line, not a declarable 10-digit code: duties are set on the codes under it"
     )]
-    NotDeclarable { code: String, kind: String },
+    NotDeclarable { code: CommodityCode, kind: String },
     #[error("{code} was deleted from the tariff (edition {edition}) and is not in force")]
-    Excluded { code: String, edition: String },
+    Excluded {
+        code: CommodityCode,
+        edition: String,
+    },
     #[error(
-        "the import duty for {code} on {date} is unknown: the {edition} edition's codes are in the bundle, its rates are not"
+        "the import duty for {code} on {} is unknown: the {edition} edition's codes are in the bundle, its rates are not", format_date(*.date)
     )]
     RatesUnknown {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
     },
-    #[error("no import duty rate for {code} on {date} in the {edition} edition")]
+    #[error("no import duty rate for {code} on {} in the {edition} edition", format_date(*.date))]
     NoRate {
-        code: String,
-        date: String,
+        code: CommodityCode,
+        date: Date,
         edition: String,
     },
-    #[error("{state} is not a member state of the union on {date}")]
-    NotMemberState { state: String, date: String },
+    #[error("{state} is not a member state of the union on {}", format_date(*.date))]
+    NotMemberState { state: CountryCode, date: Date },
     #[error("unknown country of origin {0}: not an ISO 3166-1 alpha-2 code in the bundle")]
-    UnknownOrigin(String),
+    UnknownOrigin(CountryCode),
 }
 
 /// A layer of the duty computation.
@@ -162,8 +168,8 @@ impl TariffSnapshot {
     pub fn line_on(&self, code: CommodityCode, date: Date) -> Result<(&Edition, u32), LookupError> {
         let Some(edition) = self.edition_on(date) else {
             return Err(LookupError::NoTariffInForce {
-                code: code.to_string(),
-                date: format_date(date),
+                code,
+                date,
                 covered: self.coverage(),
             });
         };
@@ -176,7 +182,7 @@ impl TariffSnapshot {
                     .any(|l| l.kind == LineKind::Excluded && l.code == Some(code));
                 if excluded {
                     return Err(LookupError::Excluded {
-                        code: code.to_string(),
+                        code,
                         edition: edition.id.clone(),
                     });
                 }
@@ -192,8 +198,8 @@ impl TariffSnapshot {
                     format!("; it is a code of {}", elsewhere.join(", "))
                 };
                 Err(LookupError::UnknownCode {
-                    code: code.to_string(),
-                    date: format_date(date),
+                    code,
+                    date,
                     edition: edition.id.clone(),
                     hint,
                 })
@@ -229,44 +235,17 @@ impl TariffSnapshot {
         query: &LookupQuery,
         record: bool,
     ) -> Result<DutyLookup<'_>, LookupError> {
-        let (edition, line_index) = self.line_on(query.code, query.date)?;
+        let (edition, line_index) = self.declarable_line(query)?;
         let line = &edition.lines[line_index as usize];
-        if line.kind != LineKind::Code10 {
-            return Err(LookupError::NotDeclarable {
-                code: query.code.to_string(),
-                kind: format!("{:?}", line.kind).to_lowercase(),
-            });
-        }
         let code = line.code.unwrap_or(query.code);
-        if !edition.rates_known {
-            return Err(LookupError::RatesUnknown {
-                code: code.to_string(),
-                date: format_date(query.date),
-                edition: edition.id.clone(),
-            });
-        }
-        if let Some(state) = query.state
-            && self.member_state_on(state, query.date).is_none()
-        {
-            return Err(LookupError::NotMemberState {
-                state: state.to_string(),
-                date: format_date(query.date),
-            });
-        }
-        if let Some(origin) = query.origin
-            && !self.countries.contains_key(&origin)
-        {
-            return Err(LookupError::UnknownOrigin(origin.to_string()));
-        }
         let found = self.most_specific(edition, line_index, query);
         let Some(base) = found.base else {
             return Err(LookupError::NoRate {
-                code: code.to_string(),
-                date: format_date(query.date),
+                code,
+                date: query.date,
                 edition: edition.id.clone(),
             });
         };
-
         let mut layers = LayerLog {
             record,
             list: Vec::with_capacity(if record { 8 } else { 0 }),
@@ -276,123 +255,13 @@ impl TariffSnapshot {
             base,
             "the rate of the Common Customs Tariff",
         ));
-        let mut current = AppliedRate {
-            rate: Cow::Borrowed(&base.rate),
-            layer: Layer::Base,
-            legal_basis: Cow::Borrowed(&base.legal_basis),
-            measure_basis: &base.legal_basis,
-            validity: base.validity,
-        };
-
-        match found.temporary {
-            Some(temp) => {
-                layers.supersede();
-                layers.push(measure_layer(
-                    Layer::Temporary,
-                    temp,
-                    "a temporary rate of the tariff replaces the base rate for its period",
-                ));
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&temp.rate),
-                    layer: Layer::Temporary,
-                    legal_basis: Cow::Borrowed(&temp.legal_basis),
-                    measure_basis: &temp.legal_basis,
-                    validity: temp.validity,
-                };
-            }
-            None => layers.push(not_applicable(
-                Layer::Temporary,
-                "no temporary rate in force on this date",
-            )),
-        }
-
+        let mut current = AppliedRate::of(Layer::Base, base);
+        apply_temporary(found.temporary, &mut current, &mut layers);
         let quota = self.quota_for(code, query);
-        match quota {
-            Some(q) if query.in_quota => {
-                layers.supersede();
-                layers.push(LayerOutcome {
-                    layer: Layer::TariffQuota,
-                    status: LayerStatus::Applied,
-                    rate: Some(Cow::Borrowed(&q.in_quota_rate)),
-                    legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
-                    validity: Some(q.validity),
-                    attached_at: Some(q.code),
-                    reason: "in-quota rate claimed under an allocation of the tariff quota".into(),
-                });
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&q.in_quota_rate),
-                    layer: Layer::TariffQuota,
-                    legal_basis: Cow::Borrowed(&q.legal_basis),
-                    measure_basis: &q.legal_basis,
-                    validity: q.validity,
-                };
-            }
-            Some(q) => layers.push(LayerOutcome {
-                layer: Layer::TariffQuota,
-                status: LayerStatus::NotApplicable,
-                rate: Some(Cow::Borrowed(&q.in_quota_rate)),
-                legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
-                validity: Some(q.validity),
-                attached_at: Some(q.code),
-                reason: "a tariff quota is open, but no allocation was claimed: the above-quota rate applies".into(),
-            }),
-            None => layers.push(not_applicable(Layer::TariffQuota, "no tariff quota in force for this code")),
-        }
-
+        apply_quota(quota, query.in_quota, &mut current, &mut layers);
         self.apply_preference(query, &mut current, &mut layers);
-
-        match found.exemption {
-            Some(exemption) => {
-                layers.supersede();
-                layers.push(measure_layer(
-                    Layer::Exemption,
-                    exemption,
-                    "the member state's own rate replaces the common rate in that state",
-                ));
-                current = AppliedRate {
-                    rate: Cow::Borrowed(&exemption.rate),
-                    layer: Layer::Exemption,
-                    legal_basis: Cow::Borrowed(&exemption.legal_basis),
-                    measure_basis: &exemption.legal_basis,
-                    validity: exemption.validity,
-                };
-            }
-            None if query.state.is_none() => layers.push(not_applicable(
-                Layer::Exemption,
-                "no member state given: national exemptions not considered",
-            )),
-            None => layers.push(not_applicable(
-                Layer::Exemption,
-                "no exemption of this member state for this code",
-            )),
-        }
-
-        let mut trade_remedies = Vec::new();
-        for (layer, measure) in [
-            (Layer::Safeguard, found.safeguard),
-            (Layer::Antidumping, found.antidumping),
-            (Layer::Countervailing, found.countervailing),
-        ] {
-            match measure {
-                Some(m) => {
-                    layers.push(measure_layer(
-                        layer,
-                        m,
-                        "a trade-remedy duty charged on top of the import duty",
-                    ));
-                    trade_remedies.push(m);
-                }
-                None if query.origin.is_none() => layers.push(not_applicable(
-                    layer,
-                    "no origin given: duties by origin not considered",
-                )),
-                None => layers.push(not_applicable(
-                    layer,
-                    "none in force for this code and origin",
-                )),
-            }
-        }
-
+        apply_exemption(found.exemption, query.state, &mut current, &mut layers);
+        let trade_remedies = trade_remedies(&found, query.origin, &mut layers);
         Ok(DutyLookup {
             code,
             date: query.date,
@@ -404,6 +273,40 @@ impl TariffSnapshot {
             quota,
             layers: layers.list,
         })
+    }
+
+    /// The line of the query's code in force on its date, if duties are set on it and known,
+    /// and the state and origin are ones the bundle knows.
+    fn declarable_line(&self, query: &LookupQuery) -> Result<(&Edition, u32), LookupError> {
+        let (edition, line_index) = self.line_on(query.code, query.date)?;
+        let line = &edition.lines[line_index as usize];
+        if line.kind != LineKind::Code10 {
+            return Err(LookupError::NotDeclarable {
+                code: query.code,
+                kind: format!("{:?}", line.kind).to_lowercase(),
+            });
+        }
+        if !edition.rates_known {
+            return Err(LookupError::RatesUnknown {
+                code: line.code.unwrap_or(query.code),
+                date: query.date,
+                edition: edition.id.clone(),
+            });
+        }
+        if let Some(state) = query.state
+            && self.member_state_on(state, query.date).is_none()
+        {
+            return Err(LookupError::NotMemberState {
+                state,
+                date: query.date,
+            });
+        }
+        if let Some(origin) = query.origin
+            && !self.countries.contains_key(&origin)
+        {
+            return Err(LookupError::UnknownOrigin(origin));
+        }
+        Ok((edition, line_index))
     }
 
     fn apply_preference<'s>(
@@ -419,15 +322,7 @@ impl TariffSnapshot {
             ));
             return;
         };
-        // Least developed beats developing: the lowest share of the rate wins.
-        let best = self
-            .groups_of(origin, query.date)
-            .filter_map(|g| {
-                self.preference_regime_on(&g.group, query.date)
-                    .map(|r| (g, r))
-            })
-            .min_by(|a, b| a.1.percent_of_rate.cmp(&b.1.percent_of_rate));
-        let Some((group, regime)) = best else {
+        let Some((group, regime)) = self.preference_of(origin, query.date) else {
             layers.push(not_applicable(
                 Layer::Preference,
                 "the origin is in no preference group on this date",
@@ -476,6 +371,18 @@ impl TariffSnapshot {
             measure_basis: current.measure_basis,
             validity,
         };
+    }
+
+    /// The preference an origin qualifies for on a date: of its groups, the one whose regime
+    /// charges the least share of the rate (least developed beats developing).
+    fn preference_of(
+        &self,
+        origin: CountryCode,
+        date: Date,
+    ) -> Option<(&CountryGroupMembership, &PreferenceRegime)> {
+        self.groups_of(origin, date)
+            .filter_map(|g| self.preference_regime_on(&g.group, date).map(|r| (g, r)))
+            .min_by(|a, b| a.1.percent_of_rate.cmp(&b.1.percent_of_rate))
     }
 
     fn quota_for(&self, code: CommodityCode, query: &LookupQuery) -> Option<&TariffQuota> {
@@ -532,6 +439,150 @@ impl TariffSnapshot {
         }
         found
     }
+}
+
+impl<'s> AppliedRate<'s> {
+    /// The rate of a measure, as it applies before any later layer.
+    fn of(layer: Layer, measure: &'s Measure) -> Self {
+        AppliedRate {
+            rate: Cow::Borrowed(&measure.rate),
+            layer,
+            legal_basis: Cow::Borrowed(&measure.legal_basis),
+            measure_basis: &measure.legal_basis,
+            validity: measure.validity,
+        }
+    }
+}
+
+/// A temporary rate of the tariff replaces the base rate for its period.
+fn apply_temporary<'s>(
+    temporary: Option<&'s Measure>,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    match temporary {
+        Some(temp) => {
+            layers.supersede();
+            layers.push(measure_layer(
+                Layer::Temporary,
+                temp,
+                "a temporary rate of the tariff replaces the base rate for its period",
+            ));
+            *current = AppliedRate::of(Layer::Temporary, temp);
+        }
+        None => layers.push(not_applicable(
+            Layer::Temporary,
+            "no temporary rate in force on this date",
+        )),
+    }
+}
+
+/// The in-quota rate replaces the rate when an allocation of an open quota is claimed.
+fn apply_quota<'s>(
+    quota: Option<&'s TariffQuota>,
+    in_quota: bool,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    let Some(q) = quota else {
+        layers.push(not_applicable(
+            Layer::TariffQuota,
+            "no tariff quota in force for this code",
+        ));
+        return;
+    };
+    let (status, reason) = if in_quota {
+        layers.supersede();
+        (
+            LayerStatus::Applied,
+            "in-quota rate claimed under an allocation of the tariff quota",
+        )
+    } else {
+        (
+            LayerStatus::NotApplicable,
+            "a tariff quota is open, but no allocation was claimed: the above-quota rate applies",
+        )
+    };
+    layers.push(LayerOutcome {
+        layer: Layer::TariffQuota,
+        status,
+        rate: Some(Cow::Borrowed(&q.in_quota_rate)),
+        legal_basis: Some(Cow::Borrowed(&q.legal_basis)),
+        validity: Some(q.validity),
+        attached_at: Some(q.code),
+        reason: Cow::Borrowed(reason),
+    });
+    if in_quota {
+        *current = AppliedRate {
+            rate: Cow::Borrowed(&q.in_quota_rate),
+            layer: Layer::TariffQuota,
+            legal_basis: Cow::Borrowed(&q.legal_basis),
+            measure_basis: &q.legal_basis,
+            validity: q.validity,
+        };
+    }
+}
+
+/// A member state's own rate replaces the common rate in that state.
+fn apply_exemption<'s>(
+    exemption: Option<&'s Measure>,
+    state: Option<CountryCode>,
+    current: &mut AppliedRate<'s>,
+    layers: &mut LayerLog<'s>,
+) {
+    match exemption {
+        Some(exemption) => {
+            layers.supersede();
+            layers.push(measure_layer(
+                Layer::Exemption,
+                exemption,
+                "the member state's own rate replaces the common rate in that state",
+            ));
+            *current = AppliedRate::of(Layer::Exemption, exemption);
+        }
+        None if state.is_none() => layers.push(not_applicable(
+            Layer::Exemption,
+            "no member state given: national exemptions not considered",
+        )),
+        None => layers.push(not_applicable(
+            Layer::Exemption,
+            "no exemption of this member state for this code",
+        )),
+    }
+}
+
+/// The trade remedies in force for the origin, charged on top of the import duty.
+fn trade_remedies<'s>(
+    found: &Found<'s>,
+    origin: Option<CountryCode>,
+    layers: &mut LayerLog<'s>,
+) -> Vec<&'s Measure> {
+    let mut remedies = Vec::new();
+    for (layer, measure) in [
+        (Layer::Safeguard, found.safeguard),
+        (Layer::Antidumping, found.antidumping),
+        (Layer::Countervailing, found.countervailing),
+    ] {
+        match measure {
+            Some(m) => {
+                layers.push(measure_layer(
+                    layer,
+                    m,
+                    "a trade-remedy duty charged on top of the import duty",
+                ));
+                remedies.push(m);
+            }
+            None if origin.is_none() => layers.push(not_applicable(
+                layer,
+                "no origin given: duties by origin not considered",
+            )),
+            None => layers.push(not_applicable(
+                layer,
+                "none in force for this code and origin",
+            )),
+        }
+    }
+    remedies
 }
 
 fn specificity(measure: &Measure) -> u8 {

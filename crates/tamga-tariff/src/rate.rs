@@ -20,7 +20,7 @@ pub const MAX_PERCENT: Decimal = Decimal::ONE_THOUSAND;
 /// The specific part of a rate: `amount` of `currency` per `per_quantity` of `unit`.
 ///
 /// Invariants kept by [`RateExpr::parse`]: `amount >= 0`, `per_quantity > 0`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SpecificRate {
     pub amount: Decimal,
     pub currency: CurrencyCode,
@@ -32,8 +32,7 @@ pub struct SpecificRate {
 /// An import-duty rate of the CCT.
 ///
 /// Invariants kept by [`RateExpr::parse`]: `0 <= percent <= 1000`, see also [`SpecificRate`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RateExpr {
     /// Percent of the customs value: `15` / `15%`.
     AdValorem { percent: Decimal },
@@ -887,76 +886,24 @@ impl Parser {
             return Err(RateParseError::Empty);
         }
         let first = self.number(EXPECT_START)?;
-        let percent = |num: Num, spelling: Option<Spelling>| {
-            if let Some(spelling) = spelling {
-                Self::check_separator(&num, spelling)?;
-            }
-            if num.value > MAX_PERCENT {
-                Err(RateParseError::PercentTooLarge {
-                    column: num.column,
-                    percent: num.value,
-                })
-            } else {
-                Ok(num.value)
-            }
-        };
         self.skip_ws();
-
-        // Canonical: `15%`, `15% min …`, `15% max …`, `15% + …`.
         if self.eat_char('%') {
-            let percent = percent(first, Some(Spelling::Canonical))?;
-            self.skip_ws();
-            if self.at_end() {
-                return Ok(RateExpr::AdValorem { percent });
-            }
-            let (kind, expect_amount) = if self.eat_phrase("min") {
-                (RateKind::CombinedMin, "a number after \"min\"")
-            } else if self.eat_phrase("max") {
-                (RateKind::CombinedMax, "a number after \"max\"")
-            } else if self.eat_char('+') {
-                (RateKind::Sum, "a number after \"+\"")
-            } else {
-                return Err(self.expected("end of text, \"min\", \"max\" or \"+\""));
-            };
-            if kind != RateKind::Sum && self.skip_ws() == 0 {
-                return Err(self.expected("a space"));
-            }
-            self.skip_ws();
-            let specific = self.specific(expect_amount)?;
-            self.end()?;
-            return Ok(combined(kind, percent, specific));
+            let percent = Self::percent(first, Some(Spelling::Canonical))?;
+            return self.canonical_after_percent(percent);
         }
-
         // Russian ad valorem: a bare number.
         if self.at_end() {
             return Ok(RateExpr::AdValorem {
-                percent: percent(first, None)?,
+                percent: Self::percent(first, None)?,
             });
         }
-
-        // Russian combined: `15, но не менее …`, `15, но не более …`, `4,5 плюс …`.
-        let russian = if self.eat_char(',') {
-            self.skip_ws();
-            if self.eat_phrase("но не менее") {
-                Some((RateKind::CombinedMin, "a number after \"но не менее\""))
-            } else if self.eat_phrase("но не более") {
-                Some((RateKind::CombinedMax, "a number after \"но не более\""))
-            } else {
-                return Err(self.expected("\"но не менее\" or \"но не более\""));
-            }
-        } else if self.eat_phrase("плюс") {
-            Some((RateKind::Sum, "a number after \"плюс\""))
-        } else {
-            None
-        };
-        if let Some((kind, expect_amount)) = russian {
-            let percent = percent(first, Some(Spelling::Russian))?;
+        if let Some((kind, expect_amount)) = self.russian_combination()? {
+            let percent = Self::percent(first, Some(Spelling::Russian))?;
             self.skip_ws();
             let specific = self.specific(expect_amount)?;
             self.end()?;
             return Ok(combined(kind, percent, specific));
         }
-
         // Specific: `0.1 EUR/l`, `0,1 евро за 1 л`.
         let Some(currency) = self.currency() else {
             return Err(self.expected(
@@ -966,6 +913,71 @@ impl Parser {
         let specific = self.specific_tail(first, currency)?;
         self.end()?;
         Ok(RateExpr::Specific(specific))
+    }
+
+    /// A percentage, written with the spelling's decimal separator (any, for a bare number)
+    /// and at most [`MAX_PERCENT`].
+    fn percent(num: Num, spelling: Option<Spelling>) -> Result<Decimal, RateParseError> {
+        if let Some(spelling) = spelling {
+            Self::check_separator(&num, spelling)?;
+        }
+        if num.value > MAX_PERCENT {
+            Err(RateParseError::PercentTooLarge {
+                column: num.column,
+                percent: num.value,
+            })
+        } else {
+            Ok(num.value)
+        }
+    }
+
+    /// Canonical, after `15%`: the end, or `min …`, `max …`, `+ …`.
+    fn canonical_after_percent(&mut self, percent: Decimal) -> Result<RateExpr, RateParseError> {
+        self.skip_ws();
+        if self.at_end() {
+            return Ok(RateExpr::AdValorem { percent });
+        }
+        let (kind, expect_amount) = if self.eat_phrase("min") {
+            (RateKind::CombinedMin, "a number after \"min\"")
+        } else if self.eat_phrase("max") {
+            (RateKind::CombinedMax, "a number after \"max\"")
+        } else if self.eat_char('+') {
+            (RateKind::Sum, "a number after \"+\"")
+        } else {
+            return Err(self.expected("end of text, \"min\", \"max\" or \"+\""));
+        };
+        if kind != RateKind::Sum && self.skip_ws() == 0 {
+            return Err(self.expected("a space"));
+        }
+        self.skip_ws();
+        let specific = self.specific(expect_amount)?;
+        self.end()?;
+        Ok(combined(kind, percent, specific))
+    }
+
+    /// Russian combined, after the percentage: `, но не менее …`, `, но не более …`, `плюс …`;
+    /// `None` when the text goes on otherwise.
+    fn russian_combination(&mut self) -> Result<Option<(RateKind, &'static str)>, RateParseError> {
+        if self.eat_char(',') {
+            self.skip_ws();
+            if self.eat_phrase("но не менее") {
+                Ok(Some((
+                    RateKind::CombinedMin,
+                    "a number after \"но не менее\"",
+                )))
+            } else if self.eat_phrase("но не более") {
+                Ok(Some((
+                    RateKind::CombinedMax,
+                    "a number after \"но не более\"",
+                )))
+            } else {
+                Err(self.expected("\"но не менее\" or \"но не более\""))
+            }
+        } else if self.eat_phrase("плюс") {
+            Ok(Some((RateKind::Sum, "a number after \"плюс\"")))
+        } else {
+            Ok(None)
+        }
     }
 
     fn currency(&mut self) -> Option<CurrencyCode> {

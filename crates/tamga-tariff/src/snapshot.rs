@@ -8,7 +8,7 @@ use tamga_core::{CommodityCode, CountryCode, CurrencyCode, Date, Decimal, UnitCo
 
 use crate::rate::RateExpr;
 
-/// How sure we are of a reference fact: the tags of the domain brief ([V], [V-sec], [U]).
+/// How sure the bundle is of a reference fact: its `verification` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
@@ -289,7 +289,7 @@ impl Measure {
 /// A tariff quota: a volume of goods that may enter at the in-quota rate during a period.
 ///
 /// The above-quota rate is the ordinary rate of the code. Allocation of the volume per state and
-/// importer is not modelled (the domain brief marks it unverified).
+/// importer is not modelled: how it works was not verified.
 #[derive(Debug, Clone)]
 pub struct TariffQuota {
     pub id: Arc<str>,
@@ -355,6 +355,8 @@ pub struct VatRate {
     pub rate_kind: String,
     pub percent: Decimal,
     pub validity: Validity,
+    /// The act that sets the rate (the state's tax code); empty when the bundle does not know it.
+    pub legal_basis: String,
     pub source: String,
     pub verification: Verification,
 }
@@ -370,6 +372,8 @@ pub struct CustomsFeeBand {
     pub value_up_to: Option<Decimal>,
     pub amount: Decimal,
     pub currency: CurrencyCode,
+    /// The act that sets the schedule; empty when the bundle does not know it.
+    pub legal_basis: String,
     pub source: String,
     pub verification: Verification,
 }
@@ -516,7 +520,6 @@ pub struct TariffSnapshot {
     pub utc_offsets: Vec<UtcOffset>,
     /// English HS texts by 2, 4 or 6-digit code.
     pub hs_english: HashMap<String, String>,
-    pub(crate) measures_by_code: CodeMap<Vec<u32>>,
 }
 
 impl TariffSnapshot {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use tamga_core::format_date;
 use tamga_tariff::snapshot::Edition;
-use tamga_tariff::{DirectorySource, LookupQuery, TariffSnapshot};
+use tamga_tariff::{LookupQuery, TariffSnapshot};
 
 use tamga_app::documents::{self as tariff_json, edition_json};
 
@@ -43,85 +43,8 @@ fn s(value: &Value) -> &str {
 /// What a broker reads: the code, its path, the duty and every layer considered.
 fn show_text(v: &Value) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}  {}  (edition {}, on {})",
-        s(&v["code_display"]),
-        s(&v["description_ru"]),
-        s(&v["edition"]["id"]),
-        s(&v["date"])
-    );
-    if let Some(en) = v["description_en"].as_str() {
-        let _ = writeln!(out, "  en: {en}");
-    } else {
-        let _ = writeln!(out, "  en: ({})", s(&v["description_en_note"]));
-    }
-    if let Some(section) = v["section"].as_object() {
-        let _ = writeln!(
-            out,
-            "Section {}: {}",
-            s(&section["section"]),
-            s(&section["title_ru"])
-        );
-    }
-    if let Some(path) = v["path"].as_array() {
-        for (depth, step) in path.iter().enumerate() {
-            let code = step["code"].as_str().unwrap_or("");
-            let _ = writeln!(
-                out,
-                "{:indent$}{code:<10} {}",
-                "",
-                s(&step["text_ru"]),
-                indent = depth * 2
-            );
-        }
-    }
-    match v["supplementary_unit"].as_object() {
-        Some(unit) => {
-            let _ = writeln!(
-                out,
-                "Supplementary unit: {} ({})",
-                s(&unit["symbol_ru"]),
-                s(&unit["code"])
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Supplementary unit: none");
-        }
-    }
-    match v["import_duty"].as_object() {
-        Some(duty) => {
-            let _ = writeln!(
-                out,
-                "Import duty (2010): {}   [{}]",
-                s(&duty["rate"]),
-                s(&duty["rate_ru"])
-            );
-            let _ = writeln!(out, "  applied layer: {}", s(&duty["layer"]));
-            let _ = writeln!(out, "  legal basis:   {}", s(&duty["legal_basis"]));
-            let _ = writeln!(
-                out,
-                "  in force:      {} .. {}",
-                s(&duty["valid_from"]),
-                duty["valid_to"].as_str().unwrap_or("(open)")
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Import duty: {}", s(&v["import_duty_unknown"]));
-        }
-    }
-    if let Some(remedies) = v["trade_remedies"].as_array() {
-        for r in remedies {
-            let _ = writeln!(
-                out,
-                "Additional duty ({}, {}): {}   {}",
-                s(&r["payment_code"]),
-                s(&r["kind"]),
-                s(&r["rate"]),
-                s(&r["legal_basis"])
-            );
-        }
-    }
+    line_text(&mut out, v);
+    duty_text(&mut out, v);
     if let Some(layers) = v["layers"].as_array() {
         let _ = writeln!(out, "Layers considered:");
         for layer in layers {
@@ -149,6 +72,90 @@ fn show_text(v: &Value) -> String {
     out
 }
 
+/// The line itself: its code and texts, its section, its path from the chapter, its unit.
+fn line_text(out: &mut String, v: &Value) {
+    let _ = writeln!(
+        out,
+        "{}  {}  (edition {}, on {})",
+        s(&v["code_display"]),
+        s(&v["description_ru"]),
+        s(&v["edition"]["id"]),
+        s(&v["date"])
+    );
+    if let Some(en) = v["description_en"].as_str() {
+        let _ = writeln!(out, "  en: {en}");
+    } else {
+        let _ = writeln!(out, "  en: ({})", s(&v["description_en_note"]));
+    }
+    if let Some(section) = v["section"].as_object() {
+        let _ = writeln!(
+            out,
+            "Section {}: {}",
+            s(&section["section"]),
+            s(&section["title_ru"])
+        );
+    }
+    for (depth, step) in v["path"].as_array().into_iter().flatten().enumerate() {
+        let code = step["code"].as_str().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{:indent$}{code:<10} {}",
+            "",
+            s(&step["text_ru"]),
+            indent = depth * 2
+        );
+    }
+    match v["supplementary_unit"].as_object() {
+        Some(unit) => {
+            let _ = writeln!(
+                out,
+                "Supplementary unit: {} ({})",
+                s(&unit["symbol_ru"]),
+                s(&unit["code"])
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Supplementary unit: none");
+        }
+    }
+}
+
+/// The import duty that applies, with its layer, legal basis and period, and the trade
+/// remedies on top of it.
+fn duty_text(out: &mut String, v: &Value) {
+    match v["import_duty"].as_object() {
+        Some(duty) => {
+            let _ = writeln!(
+                out,
+                "Import duty (2010): {}   [{}]",
+                s(&duty["rate"]),
+                s(&duty["rate_ru"])
+            );
+            let _ = writeln!(out, "  applied layer: {}", s(&duty["layer"]));
+            let _ = writeln!(out, "  legal basis:   {}", s(&duty["legal_basis"]));
+            let _ = writeln!(
+                out,
+                "  in force:      {} .. {}",
+                s(&duty["valid_from"]),
+                duty["valid_to"].as_str().unwrap_or("(open)")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Import duty: {}", s(&v["import_duty_unknown"]));
+        }
+    }
+    for r in v["trade_remedies"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "Additional duty ({}, {}): {}   {}",
+            s(&r["payment_code"]),
+            s(&r["kind"]),
+            s(&r["rate"]),
+            s(&r["legal_basis"])
+        );
+    }
+}
+
 /// The edition in force on `date`, or an error that says which periods the bundle covers.
 fn edition_in_force(snapshot: &TariffSnapshot, date: tamga_core::Date) -> anyhow::Result<&Edition> {
     snapshot.edition_on(date).with_context(|| {
@@ -161,6 +168,13 @@ fn edition_in_force(snapshot: &TariffSnapshot, date: tamga_core::Date) -> anyhow
 }
 
 pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    // An empty query finds nothing by definition: that is a mistake to report (the API answers
+    // it 400), not an answer.
+    anyhow::ensure!(
+        !args.text.trim().is_empty(),
+        "expected words or a code to search for, got {:?}",
+        args.text
+    );
     let date = args.date.or_today();
     let edition = edition_in_force(snapshot, date)?;
     let index = catalogue::search_index(snapshot, edition);
@@ -281,14 +295,7 @@ fn subtree(edition: &Edition, prefix: &tamga_core::CommodityCode) -> Vec<usize> 
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let source = DirectorySource {
-        root: args.dir.clone(),
-    };
-    anyhow::ensure!(
-        args.dir.is_dir(),
-        "{} is not a directory",
-        args.dir.display()
-    );
+    let source = catalogue::DirectorySource::open(&args.dir)?;
     match tamga_tariff::load(&source) {
         Ok(snapshot) => {
             let lines: usize = snapshot.editions.iter().map(|e| e.lines.len()).sum();

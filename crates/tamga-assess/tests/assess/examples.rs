@@ -1,6 +1,7 @@
-//! The worked examples of the domain brief (shared/domain.md, "Worked examples") where their
-//! codes and dates fall inside the bundled 2017 edition (2017-01-22..2021-12-31), with the
-//! 2017 edition's own rates; and the example declarations of `docs/examples/`.
+//! The project's worked examples (a published textbook problem and hand computations from
+//! tariff extracts) where their codes and dates fall inside the bundled 2017 edition
+//! (2017-01-22..2021-12-31), with the 2017 edition's own rates; and the example declarations of
+//! `docs/examples/`.
 
 use serde_json::{Value, json};
 use tamga_assess::{assess, parse_declaration, render};
@@ -104,14 +105,14 @@ fn example_2_mineral_water_where_the_specific_part_wins_in_2021() {
 #[test]
 fn example_4_kazakhstan_sweet_water_2019_from_docs_examples() {
     // Example 4 with the ett2017 rate of 2202 10 000 0: 8 %, but not less than 0.024 EUR/l (the
-    // brief's extract says 0.02). 50,000 l; CV 20,000 USD; USD 450.00, EUR 490.00 KZT;
+    // example's tariff extract says 0.02). 50,000 l; CV 20,000 USD; USD 450.00, EUR 490.00 KZT;
     // 2019-06-10 (VAT 12 %).
     // CV = 20,000 × 450 = 9,000,000.00 KZT
-    // ad valorem = 720,000.00; specific = 50,000 × 0.024 × 490 = 588,000.00 (the brief's
+    // ad valorem = 720,000.00; specific = 50,000 × 0.024 × 490 = 588,000.00 (the extract's
     // 0.02 gives 490,000.00); the ad valorem part wins either way → duty 720,000.00
     // VAT = (9,000,000 + 720,000) × 12 % = 1,166,400.00
     // fee: Kazakhstan has no schedule in the bundle → not computed
-    // total = 720,000.00 + 1,166,400.00 = 1,886,400.00 (the brief's "duty + VAT")
+    // total = 720,000.00 + 1,166,400.00 = 1,886,400.00 (the example's "duty + VAT")
     let out = assess_example("kz_sweet_water_2019.json");
     assert_eq!(out["currency"], "KZT");
     let duty = payment(&out, 0, "2010");
@@ -186,14 +187,14 @@ fn bad_declaration_from_docs_examples_reports_all_its_errors() {
 
 #[test]
 fn example_5_belarus_cod_with_the_developing_country_preference() {
-    // Example 5 with the ett2017 rate of 0302 51 100 0: 6 % (the brief's extract says 5 %).
+    // Example 5 with the ett2017 rate of 0302 51 100 0: 6 % (the example's extract says 5 %).
     // Origin JO (developing, to 2021-10-11), preference claimed; 2019-06-10; EUR 3.5000 BYN.
     // CV = 30,000 × 3.5 = 105,000.00 BYN
     // duty = 105,000.00 × 6 % × 75 % = 105,000.00 × 4.5 % = 4,725.00 (without: 6,300.00)
     // VAT (BY 20 %) = (105,000.00 + 4,725.00) × 20 % = 21,945.00
     // fee: no Belarusian schedule → not computed
     // total = 4,725.00 + 21,945.00 = 26,670.00
-    // (With the brief's 5 %: 3,937.50 + 21,787.50 = 25,725.00.)
+    // (With the extract's 5 %: 3,937.50 + 21,787.50 = 25,725.00.)
     let goods = with(
         item("0302511000", "JO", "30000.00"),
         "preference",

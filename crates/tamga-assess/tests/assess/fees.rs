@@ -88,7 +88,8 @@ fn the_2020_08_01_schedule_change() {
 
 #[test]
 fn every_band_edge_of_both_schedules() {
-    // (date, total customs value, fee) read off domain.md §4.3 and data/union/customs_fees.csv.
+    // (date, total customs value, fee) read off the schedules of Government Decree No. 863 of
+    // 28 Dec 2004 as data/union/customs_fees.csv holds them.
     let cases = [
         ("2019-06-10", "0.01", "500.00"),
         ("2019-06-10", "450000.00", "1000.00"),

@@ -4,6 +4,7 @@
 //! state). Every expected figure was computed by hand from the legal rules; the arithmetic is in
 //! a comment next to it.
 
+mod directory;
 mod examples;
 mod exchange_rates;
 mod fees;
@@ -23,7 +24,9 @@ use serde_json::{Value, json};
 use tamga_assess::{
     Assessment, ValidationError, assess, parse_declaration, parse_declaration_for, render,
 };
-use tamga_tariff::{DirectorySource, EmbeddedSource, TariffSnapshot};
+use tamga_tariff::{EmbeddedSource, TariffSnapshot};
+
+use directory::DirectorySource;
 
 /// The built-in bundle (`data/`), loaded once for the whole test binary.
 pub fn builtin() -> &'static TariffSnapshot {
@@ -45,6 +48,17 @@ pub fn payments_bundle() -> &'static TariffSnapshot {
         tamga_tariff::load(&DirectorySource { root })
             .unwrap_or_else(|errors| panic!("the payments test bundle must load: {errors}"))
     })
+}
+
+/// The payments test bundle with some files replaced (`union/rounding_rules.csv` → its text).
+pub fn payments_bundle_with(files: Vec<(&'static str, String)>) -> TariffSnapshot {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bundles/payments");
+    let source = directory::Overlay {
+        base: DirectorySource { root },
+        files,
+    };
+    tamga_tariff::load(&source)
+        .unwrap_or_else(|errors| panic!("the changed payments bundle must load: {errors}"))
 }
 
 /// A goods item with the required fields; add more with [`with`].

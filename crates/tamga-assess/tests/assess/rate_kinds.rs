@@ -39,7 +39,7 @@ fn check_line(line: &Value, rate: &str, want: &str, parts: &[&str]) {
 
 #[test]
 fn ad_valorem_cod_6_percent() {
-    // 0302 51 100 0 cod (Gadus morhua): 6 % in ett2017 (the brief's extract says 5).
+    // 0302 51 100 0 cod (Gadus morhua): 6 % in ett2017 (an older extract says 5).
     // CV = 10,000 EUR × 72.0000 = 720,000.00
     // duty = 720,000.00 × 6 % = 43,200.00
     // VAT = (720,000.00 + 43,200.00) × 20 % = 763,200.00 × 0.2 = 152,640.00

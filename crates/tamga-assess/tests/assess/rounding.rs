@@ -1,5 +1,6 @@
 //! Rounding of payment lines: one function, `round_payment`, with the state's rule from the
-//! bundle (`union/rounding_rules.csv`): to 0.01, half-up in the built-in data (domain.md §4.4).
+//! bundle (`union/rounding_rules.csv`): to 0.01, half-up in the built-in data (legal basis not
+//! verified: the legal rounding rule was not found).
 
 use std::str::FromStr;
 
@@ -10,7 +11,8 @@ use tamga_core::Decimal;
 use tamga_tariff::snapshot::RoundingMode;
 
 use crate::{
-    amount, assert_totals, assessed, builtin, declaration, item, payment, payments_bundle,
+    amount, assert_totals, assessed, builtin, declaration, fee, item, payment, payments_bundle,
+    payments_bundle_with,
 };
 
 fn dec(text: &str) -> Decimal {
@@ -192,4 +194,89 @@ fn the_bundle_rule_is_the_one_applied_half_even_in_the_test_bundle() {
             ],
         );
     }
+}
+
+/// Tubes 7306 30 110 0 from DE in Russia on 2020-05-15, customs value 100.10 RUB: 5 % (the
+/// heading 7306 measure of the payments test bundle).
+fn ru_tubes() -> Value {
+    declaration(
+        "RU",
+        "2020-05-15",
+        "RUB",
+        json!({}),
+        vec![crate::with(
+            item("7306301100", "DE", "100.10"),
+            "net_mass_kg",
+            json!("10"),
+        )],
+    )
+}
+
+/// The fee is a payment line like the others: rounded once, by the state's rule. It used to be
+/// rounded with `round_dp(2)`, which is banker's rounding whatever the state's rule says.
+#[test]
+fn the_customs_fee_is_rounded_by_the_state_rule() {
+    let snapshot = payments_bundle_with(vec![(
+        "union/customs_fees.csv",
+        "state,schedule,valid_from,valid_to,value_over,value_up_to,amount,currency,legal_basis,source,verification\n\
+         RU,RU-TEST,2020-01-01,2020-12-31,0.00,,1000.005,RUB,Test decree,test schedule,unverified\n"
+            .to_owned(),
+    )]);
+    // duty 100.10 × 5 % = 5.005 → 5.01; VAT (100.10 + 5.01) × 20 % = 21.022 → 21.02
+    // fee 1000.005 → 1000.01 half-up (banker's rounding gave 1000.00); total 1026.04
+    let out = assessed(&snapshot, &ru_tubes());
+    assert_eq!(amount(fee(&out)), "1000.01");
+    assert_totals(
+        &out,
+        &[
+            ("customs_value", "100.10"),
+            ("import_duty", "5.01"),
+            ("vat", "21.02"),
+            ("customs_fee", "1000.01"),
+            ("total", "1026.04"),
+        ],
+    );
+}
+
+/// The output prints each figure as computed: a state whose rule keeps three decimals gets
+/// three, not the figure rounded again to two (output used to re-round with `round_dp(2)`).
+#[test]
+fn the_output_prints_the_rounded_figure_without_rounding_it_again() {
+    let snapshot = payments_bundle_with(vec![(
+        "union/rounding_rules.csv",
+        "state,valid_from,valid_to,rule,scale,source,verification\n\
+         RU,2010-01-01,,half_up,3,test rule with three places,unverified\n"
+            .to_owned(),
+    )]);
+    // CV 100.100; duty 100.100 × 5 % = 5.005; VAT (100.100 + 5.005) × 20 % = 21.021;
+    // fee 500.000; total 526.026. Rounded again to two places (banker's) they would print
+    // 5.00, 21.02 and 526.03.
+    let declared = ru_tubes();
+    let out = assessed(&snapshot, &declared);
+    assert_eq!(amount(payment(&out, 0, "2010")), "5.005");
+    assert_eq!(amount(payment(&out, 0, "5010")), "21.021");
+    assert_totals(
+        &out,
+        &[
+            ("customs_value", "100.100"),
+            ("import_duty", "5.005"),
+            ("vat", "21.021"),
+            ("customs_fee", "500.000"),
+            ("total", "526.026"),
+        ],
+    );
+    // The batch line writes the same figures.
+    let parsed = tamga_assess::parse_declaration(&declared.to_string()).expect("parses");
+    let computed = tamga_assess::compute(&snapshot, &parsed).expect("computed");
+    let mut line = String::new();
+    tamga_assess::render::computed_json_line(&mut line, 1, &parsed, &computed);
+    let batch: Value = serde_json::from_str(&line).expect("the batch line is JSON");
+    assert_eq!(batch["assessment"]["totals"], out["totals"]);
+    assert_eq!(
+        batch["assessment"]["items"][0]["payments"][0]["amount"],
+        "5.005"
+    );
+    // The table too.
+    let table = tamga_assess::render::assessment_table(&crate::assessment(&snapshot, &declared));
+    assert!(table.contains("526.026"), "{table}");
 }

@@ -154,7 +154,7 @@ fn a_negative_or_zero_customs_value() {
         (json!("0"), "0 is not greater than zero"),
         (json!("0.00"), "0.00 is not greater than zero"),
         (json!(-100.5), "-100.5 is not greater than zero"),
-        (json!("abc"), "\"abc\" is not a decimal number"),
+        (json!("abc"), "\"abc\" is not a plain decimal"),
     ] {
         let goods = with(
             item("0302511000", "NO", "1"),
@@ -165,7 +165,7 @@ fn a_negative_or_zero_customs_value() {
         assert_eq!(errors.len(), 1, "{value}: {errors:#?}");
         let error = error_at(&errors, "items[0].customs_value");
         assert!(
-            error.message.contains("expected a positive decimal") && error.message.contains(shown),
+            error.message.contains("expected a positive amount") && error.message.contains(shown),
             "{value}: {error}"
         );
     }
@@ -368,6 +368,31 @@ fn an_empty_list_of_items() {
     let errors = refused_value(&ru(vec![]));
     let error = error_at(&errors, "items");
     assert_eq!(error.message, "expected at least one goods item");
+}
+
+/// A bad date or a lower-case country is reported as what it is, never as a bad commodity code
+/// (the vocabulary's errors used to wrap every refusal in the commodity code's message).
+#[test]
+fn a_bad_date_and_a_lower_case_state_say_what_they_are() {
+    let mut declared = ru(vec![item("0302511000", "no", "500.00")]);
+    declared["registration_date"] = json!("2021-13-01");
+    declared["state"] = json!("ru");
+    let errors = refused_value(&declared);
+    for error in &errors {
+        assert!(!error.message.contains("commodity code"), "{error}");
+    }
+    assert_eq!(
+        error_at(&errors, "registration_date").message,
+        r#"expected a date YYYY-MM-DD: got "2021-13-01" (no such day)"#
+    );
+    assert_eq!(
+        error_at(&errors, "state").message,
+        r#"expected a member state (ISO 3166-1 alpha-2, e.g. RU): got "ru" (codes are written in capitals: RU)"#
+    );
+    assert_eq!(
+        error_at(&errors, "items[0].origin").message,
+        r#"expected a country of origin (ISO 3166-1 alpha-2): got "no" (codes are written in capitals: NO)"#
+    );
 }
 
 #[test]

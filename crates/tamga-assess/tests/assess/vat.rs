@@ -99,7 +99,7 @@ fn exempt_item_pays_no_vat_and_says_so() {
 fn vat_is_computed_from_the_rounded_duty() {
     // Cod 6 % on 1,000,000.25 RUB, 2018-12-31 (VAT 18 %):
     // duty = 1,000,000.25 × 6 % = 60,000.015 → 60,000.02 (half-up)
-    // VAT base = 1,000,000.25 + 60,000.02 = 1,060,000.27 (the rounded duty, domain.md §4.4)
+    // VAT base = 1,000,000.25 + 60,000.02 = 1,060,000.27 (VAT is computed from the rounded duty)
     // VAT = 1,060,000.27 × 18 % = 190,800.0486 → 190,800.05
     let goods = item("0302511000", "NO", "1000000.25");
     let out = assessed(
@@ -110,4 +110,41 @@ fn vat_is_computed_from_the_rounded_duty() {
     let vat = payment(&out, 0, "5010");
     assert_eq!(vat["base"], "1060000.27");
     assert_eq!(amount(vat), "190800.05");
+}
+
+/// The legal basis of every line names the act a user can look up (the VAT and fee lines used
+/// to cite the section numbers of the project's own notes, which users do not have).
+#[test]
+fn every_line_names_its_legal_act() {
+    let out = cod("2019-06-10", "standard");
+    let vat = payment(&out, 0, "5010");
+    assert_eq!(
+        vat["legal_basis"],
+        "Tax Code of the Russian Federation, Article 164(3) as amended by Federal Law No. 303-FZ \
+         of 3 Aug 2018; the base on import: Article 160(1)"
+    );
+    let fee = crate::fee(&out);
+    assert!(
+        fee["legal_basis"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Government of the Russian Federation Decree No. 863")),
+        "{fee:#}"
+    );
+    let lines = out["items"][0]["payments"].as_array().expect("payments");
+    for line in lines.iter().chain([fee]) {
+        let basis = line["legal_basis"].as_str().expect("a legal basis");
+        assert!(!basis.is_empty(), "{line:#}");
+        assert!(!basis.contains("domain"), "{line:#}");
+    }
+    let rounding = out["rounding"]["source"]
+        .as_str()
+        .expect("the rounding rule's source");
+    assert!(!rounding.contains("domain"), "{rounding}");
+    assert!(rounding.contains("legal basis not verified"), "{rounding}");
+    // An exempt line has no act of its own in the bundle, and says so.
+    let exempt = cod("2019-06-10", "exempt");
+    assert_eq!(
+        payment(&exempt, 0, "5010")["legal_basis"],
+        "(legal basis not verified)"
+    );
 }

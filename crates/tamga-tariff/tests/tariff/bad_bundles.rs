@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tamga_tariff::{BundleErrors, BundleIssue, DirectorySource, TariffSnapshot};
+use tamga_tariff::{BundleErrors, BundleIssue, TariffSnapshot};
 
+use crate::directory::DirectorySource;
 use crate::mini_dir;
 
 /// A copy of the mini bundle in a temporary directory, removed when dropped.
@@ -532,4 +533,100 @@ fn a_measure_on_a_deleted_code_is_refused() {
     );
     let errors = scratch.refused();
     only_issue(&errors, MEASURES, line, "unknown code 7306409000");
+}
+
+// --- The one reader of dated tables: the union's tables are checked like the measures --------
+
+#[test]
+fn overlapping_memberships_of_a_state_are_refused() {
+    let scratch = Scratch::new("membership-twice");
+    let line = scratch.append(
+        "union/member_states.csv",
+        "RU,Russia,Россия,2015-01-01,,8,Europe/Moscow,mini test bundle,verified",
+    );
+    let errors = scratch.refused();
+    let found = only_issue(&errors, "union/member_states.csv", line, "overlaps");
+    assert!(found.message.starts_with("membership in force"), "{found}");
+    assert!(found.message.contains("at line 6"), "{found}");
+    assert_eq!(found.field, "state");
+}
+
+#[test]
+fn a_membership_that_ends_before_it_starts_names_its_own_columns() {
+    let scratch = Scratch::new("membership-backwards");
+    let line = scratch.replace(
+        "union/member_states.csv",
+        "Армения,2015-01-02,,",
+        "Армения,2015-01-02,2014-12-31,",
+    );
+    let errors = scratch.refused();
+    let found = only_issue(
+        &errors,
+        "union/member_states.csv",
+        line,
+        "expected a date on or after member_from",
+    );
+    assert_eq!(found.field, "member_to");
+}
+
+#[test]
+fn overlapping_preference_regimes_are_refused() {
+    let scratch = Scratch::new("regime-twice");
+    let text = scratch.read("union/preference_regimes.csv");
+    let first = text.lines().nth(1).expect("a regime row").to_owned();
+    let line = scratch.append("union/preference_regimes.csv", &first);
+    let errors = scratch.refused();
+    let found = only_issue(&errors, "union/preference_regimes.csv", line, "overlaps");
+    assert!(
+        found.message.starts_with("preference regime in force"),
+        "{found}"
+    );
+}
+
+/// The mini bundle, whose source panics when the loader reads one file.
+struct PanicsOn {
+    base: DirectorySource,
+    path: &'static str,
+}
+
+impl tamga_tariff::BundleSource for PanicsOn {
+    fn read(&self, path: &str) -> Result<Option<std::borrow::Cow<'static, [u8]>>, std::io::Error> {
+        assert_ne!(path, self.path, "the test source refuses to read {path}");
+        self.base.read(path)
+    }
+
+    fn describe(&self) -> String {
+        self.base.describe()
+    }
+
+    fn file_name(&self, path: &str) -> String {
+        self.base.file_name(path)
+    }
+}
+
+/// Each edition's files are read on a thread of its own. A thread that panics used to be
+/// dropped with its edition (`filter_map(|h| h.join().ok())`), and the bundle loaded without
+/// it; now the load fails, at the edition's row of `editions.csv`.
+#[test]
+fn an_edition_whose_loader_panics_fails_the_load() {
+    let source = PanicsOn {
+        base: DirectorySource { root: mini_dir() },
+        path: "tariff/lines2021.csv",
+    };
+    let errors = match tamga_tariff::load(&source) {
+        Ok(snapshot) => panic!(
+            "the bundle loaded with editions {:?}",
+            snapshot.editions.iter().map(|e| &e.id).collect::<Vec<_>>()
+        ),
+        Err(errors) => errors,
+    };
+    let found = only_issue(&errors, "editions.csv", 3, "mini2021");
+    assert_eq!(found.field, "edition");
+    assert!(found.message.contains("their loader stopped"), "{found}");
+    assert!(
+        found
+            .message
+            .contains("the test source refuses to read tariff/lines2021.csv"),
+        "{found}"
+    );
 }

@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 
 use proptest::prelude::*;
-use tamga_tariff::{BundleSource, DirectorySource};
+use tamga_tariff::BundleSource;
 
+use crate::directory::DirectorySource;
 use crate::mini_dir;
 
 /// The mini bundle with one file replaced by arbitrary bytes.

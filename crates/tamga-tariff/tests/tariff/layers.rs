@@ -475,7 +475,7 @@ fn origin_in_no_group_and_unknown_origin() {
     let err = snapshot
         .lookup(&from("GB", query("2202991900", "2020-01-15")))
         .unwrap_err();
-    assert_eq!(err, LookupError::UnknownOrigin("GB".into()));
+    assert_eq!(err, LookupError::UnknownOrigin(country("GB")));
 }
 
 // --- Edges of periods --------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 mod bad_bundles;
 mod builtin;
+mod directory;
 mod fuzz_bundle;
 mod layers;
 mod rates;
@@ -12,9 +13,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use tamga_core::{CommodityCode, CountryCode, Date, Decimal, parse_date};
-use tamga_tariff::{
-    DirectorySource, Layer, LayerOutcome, LayerStatus, LookupQuery, TariffSnapshot,
-};
+use tamga_tariff::{Layer, LayerOutcome, LayerStatus, LookupQuery, TariffSnapshot};
+
+use directory::DirectorySource;
 
 pub fn date(text: &str) -> Date {
     parse_date(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))

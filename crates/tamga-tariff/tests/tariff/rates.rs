@@ -1,5 +1,5 @@
-// Rate expressions against the real 2017 CCT schedule, the worked examples of the domain
-// brief, and property tests.
+// Rate expressions against the real 2017 CCT schedule, the project's worked examples (a
+// textbook problem and hand computations), and property tests.
 
 use std::str::FromStr;
 

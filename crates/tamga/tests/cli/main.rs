@@ -259,6 +259,54 @@ fn bad_arguments_are_rejected_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
 
+/// A bad date or country is reported as what it is (it used to be wrapped in the commodity
+/// code's message: `expected a commodity code …, got "expected a date YYYY-MM-DD …"`).
+#[test]
+fn a_bad_date_or_country_is_not_called_a_bad_code() {
+    let out = tamga(&["tariff", "show", "0101210000", "--date", "2021-13-01"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"expected a date YYYY-MM-DD, got "2021-13-01""#),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+    let out = tamga(&["serve", "--today", "2021-13-01"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"expected a date YYYY-MM-DD, got "2021-13-01""#),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+    let out = tamga(&["tariff", "show", "0101210000", "--origin", "germany"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ISO 3166-1 alpha-2 country code"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("commodity code"), "{stderr}");
+}
+
+#[test]
+fn an_empty_search_is_refused_not_answered() {
+    for query in ["", "   "] {
+        let out = tamga(&["tariff", "search", query, "--date", "2018-06-01"]);
+        assert!(!out.status.success(), "{query:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("expected words or a code to search for"),
+            "{stderr}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -428,6 +476,30 @@ fn batch_writes_one_result_per_line_in_order_and_a_summary() {
     assert_eq!(summary["declarations"], 600);
     assert_eq!(summary["assessed"], 200);
     assert_eq!(summary["failed"], 400);
+}
+
+/// Blank lines are not declarations, but they are lines: a result names the line its
+/// declaration is on (they used to be numbered as if the blank lines were not there).
+#[test]
+fn batch_line_numbers_count_blank_lines() {
+    let beer = BEER_2019.replace('\n', " ");
+    let text = format!("\n{beer}\n\n   \n{{not json\n\n{beer}\n");
+    let file = temp_file("blank-lines.jsonl", &text);
+    let out = tamga(&["assess", "--batch", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(out.status.code(), Some(2), "one line failed");
+    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 4, "{records:#?}");
+    assert_eq!(records[0]["line"], 2);
+    assert_eq!(records[0]["assessment"]["totals"]["total"], "101800.00");
+    assert_eq!(records[1]["line"], 5);
+    assert!(records[1]["errors"].is_array());
+    assert_eq!(records[2]["line"], 7);
+    assert_eq!(records[3]["summary"]["lines"], 7);
+    assert_eq!(records[3]["summary"]["declarations"], 3);
 }
 
 #[test]
