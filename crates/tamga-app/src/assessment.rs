@@ -150,7 +150,9 @@ pub fn assess_on(
 
 fn minor(amount: Decimal, what: &str) -> Result<i64, AppError> {
     to_minor_units(amount).ok_or_else(|| {
-        AppError::Internal(format!("{what} {amount} is not a whole number of minor units"))
+        AppError::Internal(format!(
+            "{what} {amount} is not a whole number of minor units"
+        ))
     })
 }
 
@@ -190,7 +192,6 @@ fn stored_assessment(assessment: &Assessment, document: &Value) -> Result<NewAss
         lines,
     })
 }
-
 
 /// A UTC instant as RFC 3339 to the second (`2021-03-16T13:00:00Z`).
 pub fn utc_seconds(at: time::OffsetDateTime) -> String {

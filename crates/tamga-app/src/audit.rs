@@ -11,7 +11,11 @@ pub type Checkpoints = Vec<Checkpoint>;
 impl App {
     /// Checks the chain, the rows each entry wrote, each object's state and the checkpoints
     /// given: the commission, an admin, or the operator.
-    pub async fn verify_audit(&self, actor: &Actor, checkpoints: &[Checkpoint]) -> Result<AuditReport> {
+    pub async fn verify_audit(
+        &self,
+        actor: &Actor,
+        checkpoints: &[Checkpoint],
+    ) -> Result<AuditReport> {
         actor.require_any(&[Role::Commission, Role::Admin], "verify the audit log")?;
         Ok(self.store.verify_audit(checkpoints).await?)
     }

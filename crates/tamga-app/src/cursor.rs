@@ -37,7 +37,10 @@ mod tests {
             Some("dcl_01")
         );
         assert_eq!(cursor_position(&key, "declarant:tok_b", &cursor), None);
-        assert_eq!(cursor_position(&NodeKey::generate(), "declarant:tok_a", &cursor), None);
+        assert_eq!(
+            cursor_position(&NodeKey::generate(), "declarant:tok_a", &cursor),
+            None
+        );
         assert_eq!(cursor_position(&key, "declarant:tok_a", "short"), None);
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use tamga_core::{CountryCode, Date};
 use tamga_store::{
-    Command, DeclarationRecord, DeclarationSummary, Decision, IdempotencyClaim, ListQuery,
+    Command, Decision, DeclarationRecord, DeclarationSummary, IdempotencyClaim, ListQuery,
     NewDeclaration, Role, Status, StoreError, WriteOutcome, WriteRequest,
 };
 
@@ -300,8 +300,13 @@ impl App {
         reason: Option<String>,
         idempotency: Option<&Idempotency>,
     ) -> Result<DeclarationRecord> {
-        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON) {
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_REASON)
+        {
             return Err(AppError::invalid_at(
                 "reason",
                 format!("expected at most {MAX_REASON} characters"),
@@ -341,7 +346,12 @@ impl App {
     /// everything.
     pub async fn list(&self, actor: &Actor, filter: &ListFilter) -> Result<ListPage> {
         actor.require_any(
-            &[Role::Declarant, Role::Officer, Role::Treasury, Role::Commission],
+            &[
+                Role::Declarant,
+                Role::Officer,
+                Role::Treasury,
+                Role::Commission,
+            ],
             "list declarations",
         )?;
         let mut query = self.list_query(actor, filter)?;
@@ -423,7 +433,10 @@ impl App {
 }
 
 /// An amendment cannot change the state, office or declarant.
-fn unchanged_fields(record: &DeclarationRecord, declaration: &tamga_assess::Declaration) -> Result<()> {
+fn unchanged_fields(
+    record: &DeclarationRecord,
+    declaration: &tamga_assess::Declaration,
+) -> Result<()> {
     let mut problems = Vec::new();
     let mut differs = |path: &str, filed: &str, stored: &str| {
         if filed != stored {

@@ -29,11 +29,12 @@ use tamga_tariff::TariffSnapshot;
 pub use assessment::MINOR_UNIT_SCALE;
 pub use audit::Checkpoints;
 pub use auth::TokenCache;
-pub use declarations::{
-    DecisionKind, Idempotency, ListFilter, ListPage, VersionView,
-};
+pub use declarations::{DecisionKind, Idempotency, ListFilter, ListPage, VersionView};
 pub use tokens::TokenRequest;
-pub use treasury::{DEFAULT_LATE_INTEREST, InterestApproval, ReceiptRequest, Reconciliation, TreasuryRules, TransferAction};
+pub use treasury::{
+    DEFAULT_LATE_INTEREST, InterestApproval, ReceiptRequest, Reconciliation, TransferAction,
+    TreasuryRules,
+};
 
 /// One problem of a request, where it is and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +133,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
             StoreError::Unavailable(detail) => AppError::Unavailable(detail),
-            StoreError::NotFound { what, .. } => AppError::NotFound(format!("such {}", what.as_str())),
+            StoreError::NotFound { what, .. } => {
+                AppError::NotFound(format!("such {}", what.as_str()))
+            }
             e @ StoreError::Transfer(tamga_store::TransferError::InterestOverCap { .. }) => {
                 AppError::InterestOverCap(e.to_string())
             }

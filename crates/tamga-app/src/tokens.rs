@@ -147,10 +147,13 @@ impl App {
     pub async fn revoke_token(&self, actor: &Actor, id: &str) -> Result<TokenRecord> {
         actor.require(Role::Admin, "manage tokens")?;
         let command = Command::RevokeToken { id: id.to_owned() };
-        match self.token_write(actor, command).await.map_err(|e| match e {
-            AppError::NotFound(_) => AppError::not_found("such token"),
-            other => other,
-        })? {
+        match self
+            .token_write(actor, command)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => AppError::not_found("such token"),
+                other => other,
+            })? {
             WriteOutcome::Revoked(record) => {
                 self.forget_token(&record.principal.token_id);
                 Ok(record)
@@ -174,7 +177,11 @@ impl App {
 
 /// A declarant's TIN: 5 to 20 digits, as a declaration names its declarant (a token for any
 /// other could file nothing).
-fn token_tin(role: Option<Role>, tin: Option<&str>, problems: &mut Vec<FieldProblem>) -> Option<String> {
+fn token_tin(
+    role: Option<Role>,
+    tin: Option<&str>,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<String> {
     let needs = role == Some(Role::Declarant);
     match (tin, needs) {
         (Some(tin), true) => {

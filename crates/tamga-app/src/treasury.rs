@@ -177,12 +177,20 @@ impl App {
 
     /// Closes a day of a state's single account: its own treasury only. Returns the closing
     /// and whether it was closed before.
-    pub async fn close_day(&self, actor: &Actor, state: &str, day: Date) -> Result<(DayClosing, bool)> {
+    pub async fn close_day(
+        &self,
+        actor: &Actor,
+        state: &str,
+        day: Date,
+    ) -> Result<(DayClosing, bool)> {
         let state = member_state(state)?;
         actor.treasury_scope(state, "close a day")?;
         actor.require(Role::Treasury, "close a day")?;
         let command = self.close_day_command(state, day)?;
-        match self.write(actor, Command::CloseDay(Box::new(command))).await? {
+        match self
+            .write(actor, Command::CloseDay(Box::new(command)))
+            .await?
+        {
             WriteOutcome::DayClosed { closing, already } => Ok((closing, already)),
             other => Err(unexpected(&other)),
         }
@@ -212,7 +220,11 @@ impl App {
     }
 
     /// The transfer orders a state sends or receives: its own treasury, or the commission.
-    pub async fn transfers(&self, actor: &Actor, state: &str) -> Result<(CountryCode, Vec<TransferOrder>)> {
+    pub async fn transfers(
+        &self,
+        actor: &Actor,
+        state: &str,
+    ) -> Result<(CountryCode, Vec<TransferOrder>)> {
         let state = member_state(state)?;
         actor.treasury_scope(state, "read transfers")?;
         Ok((state, self.store.transfers(state).await?))
@@ -243,7 +255,10 @@ impl App {
         if event.is_none() {
             problems.push(FieldProblem::new(
                 "event",
-                format!("expected refund or penalty_interest, got {:?}", request.event),
+                format!(
+                    "expected refund or penalty_interest, got {:?}",
+                    request.event
+                ),
             ));
         }
         let pool = request.pool.as_deref().unwrap_or("import_duty");
@@ -251,7 +266,10 @@ impl App {
         if pool.is_none() {
             problems.push(FieldProblem::new(
                 "pool",
-                format!("expected import_duty or special_duty, got {:?}", request.pool),
+                format!(
+                    "expected import_duty or special_duty, got {:?}",
+                    request.pool
+                ),
             ));
         }
         let amount = money_amount(request.amount.as_deref())
@@ -352,7 +370,10 @@ impl App {
         let reported = order.day.next_day().unwrap_or(order.day);
         let day = self.transfer_date(
             action.date,
-            Some((reported, "a transfer is sent once its reporting day has ended")),
+            Some((
+                reported,
+                "a transfer is sent once its reporting day has ended",
+            )),
         )?;
         let rate = match &action.rate {
             Some(text) => Some(
@@ -396,12 +417,16 @@ impl App {
         let order = self.order_for(actor, id, false).await?;
         let day = self.transfer_date(
             action.date,
-            order
-                .sent_on
-                .map(|sent| (sent, "a transfer is confirmed on or after the day it was sent")),
+            order.sent_on.map(|sent| {
+                (
+                    sent,
+                    "a transfer is confirmed on or after the day it was sent",
+                )
+            }),
         )?;
-        let cap = tamga_treasury::interest_cap(order.amount_minor, self.treasury.interest_cap_percent)
-            .ok_or_else(|| AppError::Internal("the interest cap is out of range".into()))?;
+        let cap =
+            tamga_treasury::interest_cap(order.amount_minor, self.treasury.interest_cap_percent)
+                .ok_or_else(|| AppError::Internal("the interest cap is out of range".into()))?;
         let command = Command::ConfirmTransfer {
             id: order.id.clone(),
             on: day,
@@ -441,7 +466,12 @@ impl App {
         let amount = money_amount(approval.amount.as_deref())
             .map_err(|message| problems.push(FieldProblem::new("amount", message)))
             .ok();
-        let reason = approval.reason.clone().unwrap_or_default().trim().to_owned();
+        let reason = approval
+            .reason
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         if reason.is_empty() || reason.chars().count() > MAX_REASON {
             problems.push(FieldProblem::new(
                 "reason",
@@ -499,5 +529,7 @@ fn transfer_outcome(outcome: WriteOutcome) -> Result<TransferOrder> {
 }
 
 pub(crate) fn unexpected(outcome: &WriteOutcome) -> AppError {
-    AppError::Internal(format!("the store answered an unexpected outcome: {outcome:?}"))
+    AppError::Internal(format!(
+        "the store answered an unexpected outcome: {outcome:?}"
+    ))
 }

@@ -194,4 +194,3 @@ pub(crate) fn constrain_parameters(spec: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
-

@@ -215,7 +215,11 @@ pub async fn json_bodies_only(
                 "unsupported-media-type",
                 format!(
                     "the body must be JSON, sent with Content-Type: application/json; got {:?}",
-                    if content_type.is_empty() { "none" } else { content_type }
+                    if content_type.is_empty() {
+                        "none"
+                    } else {
+                        content_type
+                    }
                 ),
             ));
         }

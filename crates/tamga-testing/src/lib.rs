@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tamga_store::{Backend, NodeKey, Store, StoreOptions};
 use sqlx::{AnyConnection, Connection};
+use tamga_store::{Backend, NodeKey, Store, StoreOptions};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 

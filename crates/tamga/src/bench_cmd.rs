@@ -535,9 +535,17 @@ async fn close_one_day(
         .await
         .map_err(|e| anyhow::anyhow!(e.describe()))?;
     let close_seconds = t.elapsed().as_secs_f64();
-    anyhow::ensure!(closing.receipts == args.receipts as i64, "not every receipt was closed");
     anyhow::ensure!(
-        closing.pools[0].shares.iter().map(|s| s.amount_minor).sum::<i64>() == total,
+        closing.receipts == args.receipts as i64,
+        "not every receipt was closed"
+    );
+    anyhow::ensure!(
+        closing.pools[0]
+            .shares
+            .iter()
+            .map(|s| s.amount_minor)
+            .sum::<i64>()
+            == total,
         "the shares do not sum to the receipts"
     );
     println!(

@@ -248,7 +248,9 @@ impl SpecialDuties {
     pub fn rule(self) -> tamga_treasury::closing::SpecialDutyRule {
         match self {
             SpecialDuties::Normatives => tamga_treasury::closing::SpecialDutyRule::Normatives,
-            SpecialDuties::CollectingState => tamga_treasury::closing::SpecialDutyRule::CollectingState,
+            SpecialDuties::CollectingState => {
+                tamga_treasury::closing::SpecialDutyRule::CollectingState
+            }
         }
     }
 }
@@ -465,9 +467,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::service_cmd::audit_checkpoint(tariff, &db, append.as_deref())
         }
         Command::Bench(BenchCommand::Load(args)) => crate::bench_cmd::load(&args),
-        Command::Bench(BenchCommand::CloseDay(args)) => {
-            crate::bench_cmd::close_day(load()?, &args)
-        }
+        Command::Bench(BenchCommand::CloseDay(args)) => crate::bench_cmd::close_day(load()?, &args),
         Command::Treasury(TreasuryCommand::Split(args)) => {
             crate::treasury_cmd::split(&load()?, &args)
         }

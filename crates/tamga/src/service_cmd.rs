@@ -117,11 +117,7 @@ async fn stop_signal() {
 /// force then (registrations would fail).
 fn announce_business_date(snapshot: &TariffSnapshot, business_date: BusinessDate, fixed: bool) {
     let today = business_date.today();
-    let source = if fixed {
-        "--today"
-    } else {
-        "the system date"
-    };
+    let source = if fixed { "--today" } else { "the system date" };
     match snapshot.edition_on(today) {
         Some(edition) if edition.rates_known => eprintln!(
             "tamga: business date {} ({source}), tariff edition {}",
@@ -272,19 +268,19 @@ async fn token_create(app: &App, args: &TokenCreateArgs) -> anyhow::Result<()> {
         tin: args.tin.clone(),
         name: args.name.clone(),
     };
-    let (record, secret) = app
-        .create_token(&Actor::Operator, &request)
-        .await
-        .map_err(|e| match e {
-            tamga_app::AppError::Invalid(problems) => {
-                let lines: Vec<String> = problems
-                    .iter()
-                    .map(|p| format!("  --{}: {}", p.path, p.message))
-                    .collect();
-                anyhow::anyhow!("cannot create the token:\n{}", lines.join("\n"))
-            }
-            other => refused("create the token", &other),
-        })?;
+    let (record, secret) =
+        app.create_token(&Actor::Operator, &request)
+            .await
+            .map_err(|e| match e {
+                tamga_app::AppError::Invalid(problems) => {
+                    let lines: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("  --{}: {}", p.path, p.message))
+                        .collect();
+                    anyhow::anyhow!("cannot create the token:\n{}", lines.join("\n"))
+                }
+                other => refused("create the token", &other),
+            })?;
     let p = &record.principal;
     match args.format {
         Format::Json => println!(

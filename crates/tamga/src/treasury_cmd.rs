@@ -13,7 +13,9 @@ use tamga_http::views;
 use tamga_tariff::TariffSnapshot;
 use tamga_treasury::{from_minor, split_on, to_minor};
 
-use crate::cli::{CloseDayArgs, DbArg, Format, ReconcileArgs, ReportArgs, SplitArgs, TransfersArgs};
+use crate::cli::{
+    CloseDayArgs, DbArg, Format, ReconcileArgs, ReportArgs, SplitArgs, TransfersArgs,
+};
 use crate::service_cmd::{open_app, refused, runtime};
 
 /// How the residue is handed out, as the output states it.
@@ -90,7 +92,11 @@ pub fn split(snapshot: &TariffSnapshot, args: &SplitArgs) -> anyhow::Result<Exit
             println!(
                 "{} {currency} {} on {}, split by the normatives {} ({})",
                 amount_text(minor),
-                if args.refund { "refunded (net)" } else { "received" },
+                if args.refund {
+                    "refunded (net)"
+                } else {
+                    "received"
+                },
                 format_date(args.date),
                 split.normatives.set,
                 split.normatives.legal_basis
@@ -194,13 +200,19 @@ pub fn close_day(snapshot: TariffSnapshot, args: &CloseDayArgs) -> anyhow::Resul
 pub fn report(snapshot: TariffSnapshot, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let (state, from, to) = (args.state.to_ascii_uppercase(), args.from, args.to);
     let clock = BusinessDate::System;
-    let (state, days) = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
-        let (state, _, _, days) = app
-            .closed_days(&Actor::Operator, &state, Some(from), Some(to))
-            .await
-            .map_err(|e| refused(&format!("report {state}"), &e))?;
-        Ok((state, days))
-    })?;
+    let (state, days) = with_app(
+        &args.db,
+        snapshot,
+        clock,
+        TreasuryRules::default(),
+        async |app| {
+            let (state, _, _, days) = app
+                .closed_days(&Actor::Operator, &state, Some(from), Some(to))
+                .await
+                .map_err(|e| refused(&format!("report {state}"), &e))?;
+            Ok((state, days))
+        },
+    )?;
     match args.format {
         Format::Json => {
             let value = views::DaysReport {
@@ -230,11 +242,17 @@ pub fn report(snapshot: TariffSnapshot, args: &ReportArgs) -> anyhow::Result<Exi
 /// Exit 0 when every pair of books agrees and everything received is distributed, 3 when not.
 pub fn reconcile(snapshot: TariffSnapshot, args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
     let clock = BusinessDate::System;
-    let books = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
-        app.reconcile(&Actor::Operator, args.from, args.to)
-            .await
-            .map_err(|e| refused("reconcile", &e))
-    })?;
+    let books = with_app(
+        &args.db,
+        snapshot,
+        clock,
+        TreasuryRules::default(),
+        async |app| {
+            app.reconcile(&Actor::Operator, args.from, args.to)
+                .await
+                .map_err(|e| refused("reconcile", &e))
+        },
+    )?;
     let clean = books.clean;
     match args.format {
         Format::Json => println!(
@@ -300,11 +318,17 @@ fn print_reconciliation(books: &tamga_app::Reconciliation) {
 pub fn transfers(snapshot: TariffSnapshot, args: &TransfersArgs) -> anyhow::Result<ExitCode> {
     let state = args.state.to_ascii_uppercase();
     let clock = BusinessDate::System;
-    let (state, orders) = with_app(&args.db, snapshot, clock, TreasuryRules::default(), async |app| {
-        app.transfers(&Actor::Operator, &state)
-            .await
-            .map_err(|e| refused(&format!("list the transfers of {state}"), &e))
-    })?;
+    let (state, orders) = with_app(
+        &args.db,
+        snapshot,
+        clock,
+        TreasuryRules::default(),
+        async |app| {
+            app.transfers(&Actor::Operator, &state)
+                .await
+                .map_err(|e| refused(&format!("list the transfers of {state}"), &e))
+        },
+    )?;
     match args.format {
         Format::Json => {
             let value = views::TransferList {

@@ -154,7 +154,10 @@ fn a_negative_or_zero_customs_value() {
         (json!("0"), "0 is not greater than zero"),
         (json!("0.00"), "0.00 is not greater than zero"),
         (json!(-100.5), "-100.5 is not greater than zero"),
-        (json!("abc"), "\"abc\" is not a plain decimal"),
+        (
+            json!("abc"),
+            "\"abc\" is not a decimal number as amounts are written",
+        ),
     ] {
         let goods = with(
             item("0302511000", "NO", "1"),

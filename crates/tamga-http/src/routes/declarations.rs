@@ -36,7 +36,10 @@ pub(crate) struct ListParams {
     limit: Option<String>,
 }
 
-fn record(status: StatusCode, record: tamga_store::DeclarationRecord) -> Result<Response, ApiError> {
+fn record(
+    status: StatusCode,
+    record: tamga_store::DeclarationRecord,
+) -> Result<Response, ApiError> {
     let id = record.id.clone();
     let mut response = json_of(status, &views::DeclarationRecord::from(record))?;
     if status == StatusCode::CREATED
@@ -99,9 +102,8 @@ pub(crate) async fn list_declarations(
         .limit
         .as_deref()
         .map(|l| {
-            l.parse::<u32>().map_err(|_| {
-                ApiError::bad_request(format!("limit: expected 1 to 1000, got {l:?}"))
-            })
+            l.parse::<u32>()
+                .map_err(|_| ApiError::bad_request(format!("limit: expected 1 to 1000, got {l:?}")))
         })
         .transpose()?;
     let filter = ListFilter {

@@ -149,7 +149,10 @@ pub(crate) async fn record_receipt(
         reference: request.reference,
         date: body_day("date", request.date.as_deref())?,
     };
-    let recorded = state.app.record_receipt(&caller.0, &country, &request).await?;
+    let recorded = state
+        .app
+        .record_receipt(&caller.0, &country, &request)
+        .await?;
     json_of(StatusCode::OK, &views::RecordedReceipt::from(recorded))
 }
 
@@ -246,7 +249,10 @@ pub(crate) async fn approve_interest(
     let body = body_bytes(body, state.limits.max_body_bytes)?;
     let views::InterestApproval { amount, reason } = small_json(&body)?;
     let approval = tamga_app::InterestApproval { amount, reason };
-    let order = state.app.approve_interest(&caller.0, &id, &approval).await?;
+    let order = state
+        .app
+        .approve_interest(&caller.0, &id, &approval)
+        .await?;
     json_of(StatusCode::OK, &views::TransferOrder::from(order))
 }
 

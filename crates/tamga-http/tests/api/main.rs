@@ -66,17 +66,13 @@ on_both_backends!(
 /// Sockets are the server's, not the database's: once, on SQLite.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sockets_do_not_take_the_service_off_the_air() {
-    attacks::idle_sockets_do_not_take_the_service_off_the_air(
-        tamga_testing::TestDb::sqlite(),
-    )
-    .await;
+    attacks::idle_sockets_do_not_take_the_service_off_the_air(tamga_testing::TestDb::sqlite())
+        .await;
 }
 
 /// A network link only PostgreSQL has (SQLite's locked file is the dead-database case).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_database_link_answers_503_in_time() {
-    attacks::a_frozen_database_link_answers_503_in_time(
-        tamga_testing::TestDb::postgres().await,
-    )
-    .await;
+    attacks::a_frozen_database_link_answers_503_in_time(tamga_testing::TestDb::postgres().await)
+        .await;
 }

@@ -60,6 +60,9 @@ async fn only_a_declarant_files(app: &App, roles: &Roles) {
 async fn each_role_reads_and_writes_only_its_share(app: &App, roles: &Roles, id: &str) {
     let path = format!("/api/v1/declarations/{id}");
     // The declarant sees its own but may not register it.
+    let own = app.get(&path, Some(&roles.declarant)).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    assert_eq!(own.body["id"], id);
     assert_eq!(
         app.act(id, "register", &roles.declarant).await.status,
         StatusCode::FORBIDDEN

@@ -329,6 +329,7 @@ async fn a_third_state_does_not_see_the_order(app: &App, parties: &Parties, orde
     let nothing = app
         .post(&transfer_action("tr:XX:YY:2021-03-15", "send"), by, "")
         .await;
+    assert_eq!(nothing.status, StatusCode::NOT_FOUND, "{}", nothing.text);
     for (action, body) in [
         ("send", r#"{"date": "2021-03-16", "rate": "74.0000"}"#),
         ("confirm", r#"{"date": "2021-03-16"}"#),

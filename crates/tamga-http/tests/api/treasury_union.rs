@@ -266,4 +266,9 @@ async fn the_books_reconcile_but_for_the_interest(app: &App, union: &Union, inte
         interest,
         "{ru_by}"
     );
+    assert_eq!(
+        ru_by["creditor_says_minor"].as_i64().unwrap(),
+        interest,
+        "{ru_by}"
+    );
 }

@@ -380,7 +380,10 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     ]);
     assert!(!letters.status.success());
     let message = String::from_utf8_lossy(&letters.stderr);
-    assert!(message.contains("--tin: expected a taxpayer number"), "{message}");
+    assert!(
+        message.contains("--tin: expected a taxpayer number"),
+        "{message}"
+    );
     // The audit log: intact, with a checkpoint kept outside the database, then altered behind
     // the service's back.
     let kept = db_dir(&db).join("checkpoints.jsonl");
