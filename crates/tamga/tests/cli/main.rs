@@ -504,6 +504,14 @@ fn batch_line_numbers_count_blank_lines() {
 
 #[test]
 fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
+    the_split_is_the_contract_json();
+    a_stray_negative_amount_is_refused();
+    a_refund_day_is_mirrored();
+    split_errors_name_the_option();
+}
+
+/// `treasury split --format json` carries the contract fields and the five states' shares.
+fn the_split_is_the_contract_json() {
     let v = json_of(&tamga(&[
         "treasury",
         "split",
@@ -546,6 +554,10 @@ fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect::<Vec<_>>()
     );
+}
+
+/// A negative amount without `--refund` is refused, naming the option.
+fn a_stray_negative_amount_is_refused() {
     // A negative amount without --refund is refused: a stray sign is not a refund day.
     let stray = tamga(&[
         "treasury",
@@ -563,6 +575,10 @@ fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
         "{}",
         String::from_utf8_lossy(&stray.stderr)
     );
+}
+
+/// A refund day splits a negative amount into negative, mirrored shares.
+fn a_refund_day_is_mirrored() {
     // A refund day: negative, mirrored. KZT has two decimals too.
     let refund = json_of(&tamga(&[
         "treasury",
@@ -585,6 +601,10 @@ fn treasury_split_is_the_contract_json_and_sums_to_the_amount() {
         .collect();
     assert_eq!(amounts, vec!["-1.51", "-6.00", "-8.59", "-2.34", "-105.01"]);
     assert_eq!(refund["refund"], true);
+}
+
+/// A fraction of a kopeck and a date before any normatives are refused with the reason.
+fn split_errors_name_the_option() {
     // Errors name the option: a fraction of a kopeck, no normatives before September 2010.
     let bad = tamga(&[
         "treasury",

@@ -187,18 +187,28 @@ fn crash_loses_nothing_acknowledged(db: TestDb) {
     let declarant = token(&url, &["--role", "declarant", "--tin", "7701234567"]);
     let officer = token(&url, &["--role", "officer", "--state", "RU"]);
     let server = Server::start(&url, Some("2021-03-15"));
-    let ids_file = std::env::temp_dir().join(format!(
-        "tamga_crash_{}_{}.txt",
-        std::process::id(),
-        free_port()
-    ));
-    let _ = std::fs::remove_file(&ids_file);
-    let load = tamga()
+    let acknowledged = file_under_load_then_kill_9(server, &declarant);
+
+    let server = Server::start(&url, Some("2021-03-15"));
+    every_acknowledged_declaration_stored_once(&server.base, &declarant, &acknowledged);
+    the_service_goes_on(&server.base, &declarant, &officer, &acknowledged[0]);
+    drop(server);
+    let verify = run(&["audit", "verify", "--db", &url]);
+    assert!(
+        stdout(&verify).contains("intact"),
+        "the audit chain verifies after the crash"
+    );
+    db_drop(db);
+}
+
+/// Starts `tamga bench load` filing declarations at `base`, writing acknowledged ids to `ids_file`.
+fn spawn_load(base: &str, declarant: &str, ids_file: &std::path::Path) -> Child {
+    tamga()
         .args([
             "bench",
             "load",
             "--url",
-            &server.base,
+            base,
             "--scenario",
             "submit",
             "--declarations",
@@ -210,14 +220,25 @@ fn crash_loses_nothing_acknowledged(db: TestDb) {
             "--format",
             "json",
             "--declarant-token",
-            &declarant,
+            declarant,
         ])
         .arg("--ids-out")
-        .arg(&ids_file)
+        .arg(ids_file)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Files under load, kills the server with -9 after a few hundred, and returns the acknowledged ids.
+fn file_under_load_then_kill_9(server: Server, declarant: &str) -> Vec<String> {
+    let ids_file = std::env::temp_dir().join(format!(
+        "tamga_crash_{}_{}.txt",
+        std::process::id(),
+        free_port()
+    ));
+    let _ = std::fs::remove_file(&ids_file);
+    let load = spawn_load(&server.base, declarant, &ids_file);
     // Let it file a few hundred, then pull the plug.
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(30) {
@@ -253,14 +274,21 @@ fn crash_loses_nothing_acknowledged(db: TestDb) {
         "{} acknowledged",
         acknowledged.len()
     );
+    acknowledged
+}
 
-    let server = Server::start(&url, Some("2021-03-15"));
-    let stored = list_ids(&server.base, &declarant);
+/// Every acknowledged declaration is stored exactly once, and few more than those were stored.
+fn every_acknowledged_declaration_stored_once(
+    base: &str,
+    declarant: &str,
+    acknowledged: &[String],
+) {
+    let stored = list_ids(base, declarant);
     let mut counts = std::collections::HashMap::new();
     for id in &stored {
         *counts.entry(id.as_str()).or_insert(0) += 1;
     }
-    for id in &acknowledged {
+    for id in acknowledged {
         assert_eq!(
             counts.get(id.as_str()),
             Some(&1),
@@ -275,31 +303,28 @@ fn crash_loses_nothing_acknowledged(db: TestDb) {
         stored.len(),
         acknowledged.len()
     );
+}
+
+/// After the restart an acknowledged declaration reads back and registers as the day's first.
+fn the_service_goes_on(base: &str, declarant: &str, officer: &str, id: &str) {
     let (status, body) = http(
-        &server.base,
+        base,
         "GET",
-        &format!("/api/v1/declarations/{}", acknowledged[0]),
-        Some(&declarant),
+        &format!("/api/v1/declarations/{id}"),
+        Some(declarant),
         None,
     );
     assert_eq!(status, 200, "{body}");
     // The service goes on: the next registration of the day is number 1.
     let (status, body) = http(
-        &server.base,
+        base,
         "POST",
-        &format!("/api/v1/declarations/{}/register", acknowledged[0]),
-        Some(&officer),
+        &format!("/api/v1/declarations/{id}/register"),
+        Some(officer),
         None,
     );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("10702070/150321/0000001"), "{body}");
-    drop(server);
-    let verify = run(&["audit", "verify", "--db", &url]);
-    assert!(
-        stdout(&verify).contains("intact"),
-        "the audit chain verifies after the crash"
-    );
-    db_drop(db);
 }
 
 fn db_drop(db: TestDb) {
@@ -329,11 +354,25 @@ fn a_crash_on_postgres_loses_nothing_acknowledged() {
 fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     let db = TestDb::sqlite();
     let url = db.url.clone();
-    assert!(stdout(&run(&["db", "migrate", "--db", &url])).contains("applied 0001_declarations"));
-    assert!(stdout(&run(&["db", "migrate", "--db", &url])).contains("up to date"));
+    migrations_from_the_command_line(&url);
+    tokens_from_the_command_line(&url);
+    the_audit_chain_and_its_checkpoints(&db);
+    the_node_key_is_private_and_needed(&db);
+    an_altered_entry_breaks_the_chain(&db);
+    db_drop(db);
+}
+
+/// `db migrate` applies the migrations once, then says the database is up to date.
+fn migrations_from_the_command_line(url: &str) {
+    assert!(stdout(&run(&["db", "migrate", "--db", url])).contains("applied 0001_declarations"));
+    assert!(stdout(&run(&["db", "migrate", "--db", url])).contains("up to date"));
+}
+
+/// Tokens are created, listed and revoked from the command line; bad bindings are refused.
+fn tokens_from_the_command_line(url: &str) {
     // A token bound to the wrong thing is refused, naming the option.
     let bad = run(&[
-        "token", "create", "--db", &url, "--role", "officer", "--tin", "1",
+        "token", "create", "--db", url, "--role", "officer", "--tin", "1",
     ]);
     assert!(!bad.status.success());
     let message = String::from_utf8_lossy(&bad.stderr);
@@ -345,7 +384,7 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
         "token",
         "create",
         "--db",
-        &url,
+        url,
         "--role",
         "commission",
         "--name",
@@ -356,11 +395,11 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     let made: Value = serde_json::from_str(&stdout(&made)).unwrap();
     let id = made["id"].as_str().unwrap().to_owned();
     assert!(made["token"].as_str().unwrap().starts_with("tamga_"));
-    let listed = stdout(&run(&["token", "list", "--db", &url]));
+    let listed = stdout(&run(&["token", "list", "--db", url]));
     assert!(listed.contains(&id) && !listed.contains(made["token"].as_str().unwrap()));
-    assert!(stdout(&run(&["token", "revoke", &id, "--db", &url])).contains("revoked"));
+    assert!(stdout(&run(&["token", "revoke", &id, "--db", url])).contains("revoked"));
     // An unknown token is named as one, not as a declaration.
-    let unknown = run(&["token", "revoke", "tok_x", "--db", &url]);
+    let unknown = run(&["token", "revoke", "tok_x", "--db", url]);
     assert!(!unknown.status.success());
     let message = String::from_utf8_lossy(&unknown.stderr);
     assert!(
@@ -372,7 +411,7 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
         "token",
         "create",
         "--db",
-        &url,
+        url,
         "--role",
         "declarant",
         "--tin",
@@ -384,15 +423,20 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
         message.contains("--tin: expected a taxpayer number"),
         "{message}"
     );
+}
+
+/// The audit log verifies intact against a checkpoint kept outside the database.
+fn the_audit_chain_and_its_checkpoints(db: &TestDb) {
+    let url = db.url.as_str();
     // The audit log: intact, with a checkpoint kept outside the database, then altered behind
     // the service's back.
-    let kept = db_dir(&db).join("checkpoints.jsonl");
+    let kept = db_dir(db).join("checkpoints.jsonl");
     let kept = kept.to_str().unwrap();
     stdout(&run(&[
         "audit",
         "checkpoint",
         "--db",
-        &url,
+        url,
         "--append",
         kept,
     ]));
@@ -400,7 +444,7 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
         "audit",
         "verify",
         "--db",
-        &url,
+        url,
         "--checkpoints",
         kept,
         "--format",
@@ -410,8 +454,12 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
     assert_eq!(report["intact"], true, "{report}");
     assert_eq!(report["entries"], 2);
     assert_eq!(report["checkpoints_checked"], 1);
+}
+
+/// The node key lives beside the database, private to its owner; without it `audit verify` fails.
+fn the_node_key_is_private_and_needed(db: &TestDb) {
     // The key lives beside the database, readable by its owner only; without it, no check.
-    let key = db_dir(&db).join("t.key");
+    let key = db_dir(db).join("t.key");
     assert!(key.exists());
     #[cfg(unix)]
     {
@@ -423,12 +471,16 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
         "audit",
         "verify",
         "--db",
-        &url,
+        &db.url,
         "--key",
         "/nonexistent/tamga.key",
     ]);
     assert!(!keyless.status.success());
     assert!(String::from_utf8_lossy(&keyless.stderr).contains("node key"));
+}
+
+/// An audit entry altered behind the service's back is found and named by `audit verify`.
+fn an_altered_entry_breaks_the_chain(db: &TestDb) {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -440,11 +492,10 @@ fn migrate_tokens_and_the_audit_chain_from_the_command_line() {
                 .await
                 .unwrap();
         });
-    let broken = run(&["audit", "verify", "--db", &url]);
+    let broken = run(&["audit", "verify", "--db", &db.url]);
     assert_eq!(broken.status.code(), Some(3));
     let text = String::from_utf8_lossy(&broken.stdout);
     assert!(text.contains("problem at entry 1 (altered)"), "{text}");
-    db_drop(db);
 }
 
 #[test]
@@ -478,22 +529,15 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
     let db = TestDb::sqlite();
     let url = db.url.clone();
     stdout(&run(&["db", "migrate", "--db", &url]));
-    let close = |format: &str| {
-        run(&[
-            "treasury",
-            "close-day",
-            "--state",
-            "ru",
-            "--date",
-            "2020-05-01",
-            "--today",
-            "2020-05-02",
-            "--db",
-            &url,
-            "--format",
-            format,
-        ])
-    };
+    a_day_is_not_closed_before_it_ends(&url);
+    a_day_without_receipts_closes_once_and_is_reported(&url);
+    days_without_normatives_or_long_past_are_refused(&url);
+    a_reversed_period_is_refused(&url);
+    db_drop(db);
+}
+
+/// `treasury close-day` refuses a day that has not ended yet.
+fn a_day_is_not_closed_before_it_ends(url: &str) {
     // Not before the day has ended.
     let too_soon = run(&[
         "treasury",
@@ -505,7 +549,7 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "--today",
         "2020-05-01",
         "--db",
-        &url,
+        url,
     ]);
     assert!(!too_soon.status.success());
     assert!(
@@ -513,6 +557,26 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&too_soon.stderr)
     );
+}
+
+/// A day without receipts closes with nothing to distribute, once, and shows in the report.
+fn a_day_without_receipts_closes_once_and_is_reported(url: &str) {
+    let close = |format: &str| {
+        run(&[
+            "treasury",
+            "close-day",
+            "--state",
+            "ru",
+            "--date",
+            "2020-05-01",
+            "--today",
+            "2020-05-02",
+            "--db",
+            url,
+            "--format",
+            format,
+        ])
+    };
     // A day without receipts closes with nothing to distribute.
     let first: Value = serde_json::from_str(&stdout(&close("json"))).unwrap();
     assert_eq!(first["already_closed"], false);
@@ -530,12 +594,16 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "--to",
         "2020-05-31",
         "--db",
-        &url,
+        url,
         "--format",
         "json",
     ]));
     let report: Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["days"].as_array().unwrap().len(), 1);
+}
+
+/// A day before any normatives, or long past the window of money dates, is refused with why.
+fn days_without_normatives_or_long_past_are_refused(url: &str) {
     let early = run(&[
         "treasury",
         "close-day",
@@ -546,7 +614,7 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "--today",
         "2010-06-02",
         "--db",
-        &url,
+        url,
     ]);
     assert!(!early.status.success());
     assert!(String::from_utf8_lossy(&early.stderr).contains("no distribution normatives"));
@@ -561,17 +629,21 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
         "--today",
         "2022-05-02",
         "--db",
-        &url,
+        url,
     ]);
     assert!(!stale.status.success());
     assert!(String::from_utf8_lossy(&stale.stderr).contains("days before the business date"));
+}
+
+/// `treasury report` and `treasury reconcile` refuse a period whose start is after its end.
+fn a_reversed_period_is_refused(url: &str) {
     // A reversed period is refused, not answered with nothing.
     for command in [
         vec!["treasury", "report", "--state", "RU"],
         vec!["treasury", "reconcile"],
     ] {
         let mut args = command.clone();
-        args.extend(["--from", "2020-05-31", "--to", "2020-05-01", "--db", &url]);
+        args.extend(["--from", "2020-05-31", "--to", "2020-05-01", "--db", url]);
         let reversed = run(&args);
         assert!(!reversed.status.success(), "{command:?}");
         let message = String::from_utf8_lossy(&reversed.stderr);
@@ -580,7 +652,6 @@ fn a_treasury_closes_a_day_and_reports_it_from_the_command_line() {
             "{command:?}: {message}"
         );
     }
-    db_drop(db);
 }
 
 #[test]
