@@ -128,7 +128,9 @@ impl App {
                 ),
             ));
         }
-        assess_on(self.snapshot(), text, today)?;
+        // What registering will compute, on the declaration already read: a day with no
+        // known duty refuses the filing now.
+        tamga_assess::assess(self.snapshot(), &declaration)?;
         let now_millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
         let new = NewDeclaration {
             id: self

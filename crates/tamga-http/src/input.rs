@@ -92,7 +92,14 @@ fn walk(value: &Value, path: &str, multiline: &[&str], problems: &mut Vec<FieldP
         Value::Object(map) => {
             for (key, item) in map {
                 if let Some((at, c)) = control_character(key, false) {
-                    problems.push(problem(path.trim_start_matches('$'), at, c));
+                    // The place is the object that holds the key: its key is no path.
+                    let object = match path.strip_prefix("$.") {
+                        Some(inner) => inner,
+                        None => path,
+                    };
+                    let mut key_problem = problem(object, at, c);
+                    key_problem.message = format!("a key: {}", key_problem.message);
+                    problems.push(key_problem);
                     continue;
                 }
                 walk(item, &format!("{path}.{key}"), multiline, problems);
@@ -126,6 +133,16 @@ mod tests {
             "{}",
             err.errors[0].message
         );
+        // A bad key is placed at the object that holds it.
+        let err = json_strings(&json!({"checkpoints": [{"a\u{1f}": 1}]}), &[]).unwrap_err();
+        assert_eq!(err.errors[0].path, "checkpoints[0]");
+        assert!(
+            err.errors[0].message.starts_with("a key: "),
+            "{}",
+            err.errors[0].message
+        );
+        let err = json_strings(&json!({"\u{1f}": 1}), &[]).unwrap_err();
+        assert_eq!(err.errors[0].path, "$");
         let err = query_parameters(&[("state".into(), "R\u{0}".into())]).unwrap_err();
         assert_eq!(err.errors[0].path, "query.state");
     }

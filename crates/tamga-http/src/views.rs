@@ -605,6 +605,7 @@ impl From<tamga_store::AuditReport> for AuditReport {
 /// A signed statement of the chain's head at one moment: an operator (or another node) keeps
 /// it, and a later verification checks that the chain still holds this entry with this hash.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// The public id of the node key that signed it.
     #[schema(pattern = "^[0-9a-f]{64}$")]
