@@ -110,7 +110,11 @@ pub fn small_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiEr
         return Ok(T::default());
     }
     crate::input::json_strings(&value, &["reason"])?;
-    serde_json::from_value(value).map_err(|e| ApiError::invalid_at("$", e.to_string()))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let place = if path == "." { "$".to_owned() } else { path };
+        ApiError::invalid_at(&place, e.into_inner().to_string())
+    })
 }
 
 /// A day parameter, `YYYY-MM-DD`; a 400 naming the parameter otherwise.

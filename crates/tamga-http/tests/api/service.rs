@@ -186,6 +186,22 @@ pub async fn the_audit_chain_is_verified_over_the_api(db: TestDb) {
         "3 tokens and 3 changes: {}",
         report.text
     );
+    // A checkpoint that cannot be read is refused at its place, naming the field.
+    let bad = app
+        .post(
+            "/api/v1/audit/verify",
+            Some(&commission),
+            r#"{"checkpoints": [{"node": "n", "seq": 2.5, "entry_hash": "h", "at": "a",
+                "signature": "s"}]}"#,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(
+        bad.error_paths(),
+        vec!["checkpoints[0].seq"],
+        "{}",
+        bad.text
+    );
     let mut raw = app.db.raw().await;
     sqlx::query("UPDATE audit_log SET action = 'refuse' WHERE seq = 6")
         .execute(&mut raw)
