@@ -113,6 +113,11 @@ pub fn line_json(snapshot: &TariffSnapshot, edition: &Edition, index: u32) -> Va
             "code": u.code.as_str(), "symbol_ru": u.symbol_ru, "name_en": u.name_en, "okei": u.okei_code,
         })),
         "edition": edition_json(edition),
+        "tariff_notes": line
+            .code
+            .and_then(|c| edition.note_remarks.get(&c))
+            .map(|remarks| remarks.iter().map(|r| &**r).collect::<Vec<_>>())
+            .unwrap_or_default(),
     })
 }
 
@@ -172,7 +177,12 @@ pub fn show_json(snapshot: &TariffSnapshot, query: &LookupQuery) -> Result<Value
     Ok(match snapshot.lookup(query) {
         Ok(found) => lookup_json(snapshot, &found, query),
         // The line exists but carries no duty of its own: describe it and say why.
-        Err(err @ (LookupError::RatesUnknown { .. } | LookupError::NotDeclarable { .. })) => {
+        Err(
+            err @ (LookupError::RatesUnknown { .. }
+            | LookupError::NotDeclarable { .. }
+            | LookupError::RateNotRead { .. }
+            | LookupError::NoRate { .. }),
+        ) => {
             let (edition, index) = snapshot.line_on(query.code, date)?;
             let mut value = line_json(snapshot, edition, index);
             if let Value::Object(map) = &mut value {
@@ -215,6 +225,7 @@ pub fn search_json(
                 "kind": line.kind.as_str(),
                 "description_ru": catalogue::full_text_ru(edition, line_index),
                 "description_en": snapshot.english_of(edition, line),
+                "import_duty": hit_duty(snapshot, line, date),
                 "score": format!("{:.3}", hit.score),
             }))
         })
@@ -225,4 +236,32 @@ pub fn search_json(
         "edition": edition.id,
         "results": results,
     })
+}
+
+/// The import duty of a declarable hit on the day (for the whole union, any origin), or null
+/// for a line that carries none of its own; a duty unknown that day says why.
+fn hit_duty(
+    snapshot: &TariffSnapshot,
+    line: &tamga_tariff::snapshot::NomenclatureLine,
+    date: Date,
+) -> Value {
+    let Some(code) = line.code.filter(|_| line.kind == LineKind::Code10) else {
+        return Value::Null;
+    };
+    let query = LookupQuery {
+        code,
+        date,
+        origin: None,
+        state: None,
+        in_quota: false,
+        claim_preference: false,
+    };
+    match snapshot.lookup_duty(&query) {
+        Ok(found) => json!({
+            "rate": found.import_duty.rate.to_string(),
+            "rate_ru": found.import_duty.rate.to_official_ru(),
+            "layer": found.import_duty.layer.as_str(),
+        }),
+        Err(err) => json!({"unknown": err.to_string()}),
+    }
 }

@@ -70,6 +70,15 @@ pub enum LookupError {
         date: Date,
         edition: String,
     },
+    #[error(
+        "the import duty for {code} on {} is unknown: the tariff prints it as «{text}» ({basis}), a form tamga does not compute", format_date(*.date)
+    )]
+    RateNotRead {
+        code: CommodityCode,
+        date: Date,
+        text: String,
+        basis: String,
+    },
     #[error("no import duty rate for {code} on {} in the {edition} edition", format_date(*.date))]
     NoRate {
         code: CommodityCode,
@@ -240,22 +249,22 @@ impl TariffSnapshot {
         let code = line.code.unwrap_or(query.code);
         let found = self.most_specific(edition, line_index, query);
         let Some(base) = found.base else {
-            return Err(LookupError::NoRate {
-                code,
-                date: query.date,
-                edition: edition.id.clone(),
-            });
+            return Err(no_base_rate(edition, code, query.date));
         };
         let mut layers = LayerLog {
             record,
             list: Vec::with_capacity(if record { 8 } else { 0 }),
         };
-        layers.push(measure_layer(
-            Layer::Base,
-            base,
-            "the rate of the Common Customs Tariff",
-        ));
+        // The base rate's basis names the consolidated text it was read from, with what the
+        // data does not hold on this day.
+        let base_basis = base.legal_basis_on(query.date);
+        let mut base_layer =
+            measure_layer(Layer::Base, base, "the rate of the Common Customs Tariff");
+        base_layer.legal_basis = Some(Cow::Borrowed(base_basis));
+        layers.push(base_layer);
         let mut current = AppliedRate::of(Layer::Base, base);
+        current.legal_basis = Cow::Borrowed(base_basis);
+        current.measure_basis = base_basis;
         apply_temporary(found.temporary, &mut current, &mut layers);
         let quota = self.quota_for(code, query);
         apply_quota(quota, query.in_quota, &mut current, &mut layers);
@@ -587,6 +596,32 @@ fn trade_remedies<'s>(
 
 fn specificity(measure: &Measure) -> u8 {
     u8::from(measure.origin.is_some()) + u8::from(measure.state.is_some())
+}
+
+/// Why a declarable line has no base rate on a day: its rate is printed in a form tamga does
+/// not compute, or the edition gives it none then.
+fn no_base_rate(edition: &Edition, code: CommodityCode, date: Date) -> LookupError {
+    let unread = edition
+        .unread_rates
+        .get(&code)
+        .and_then(|rates| rates.iter().find(|r| r.validity.contains(date)));
+    match unread {
+        Some(rate) => LookupError::RateNotRead {
+            code,
+            date,
+            text: rate.text.to_string(),
+            basis: rate
+                .source
+                .as_deref()
+                .unwrap_or(&edition.legal_basis)
+                .to_owned(),
+        },
+        None => LookupError::NoRate {
+            code,
+            date,
+            edition: edition.id.clone(),
+        },
+    }
 }
 
 #[derive(Default)]

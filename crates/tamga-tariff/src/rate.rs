@@ -192,6 +192,14 @@ pub struct RateEvaluation {
     pub formula: String,
 }
 
+/// Whether a rate is printed as an alternative ("15, либо 12,5, но не менее 0,6 евро за 1 см3
+/// объема двигателя, в зависимости от того, какая из исчисленных сумм таможенной пошлины
+/// ниже": the lower of two rates), a form [`RateExpr`] does not hold. Such a rate is kept as
+/// text and its duty answered as unknown, never computed as one of its parts.
+pub fn is_alternative(text: &str) -> bool {
+    text.contains("либо")
+}
+
 /// Splits trailing tariff note markers (`10 <42С>`) off a rate cell.
 ///
 /// Returns the rate text (trailing whitespace removed) and the note ids in order, with a

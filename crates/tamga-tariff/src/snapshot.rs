@@ -61,6 +61,22 @@ pub struct Edition {
     pub(crate) line_measures: Vec<Box<[u32]>>,
     /// The codes of the lines in force, sorted, for prefix questions.
     pub(crate) sorted_codes: Vec<CommodityCode>,
+    /// What the data says of a code's tariff notes that put no rate on it: a note repealed
+    /// without its earlier wording, a note whose wording tamga does not read, a marker whose
+    /// note is not in the data. Shown with the code; never turned into a rate.
+    pub note_remarks: HashMap<CommodityCode, Vec<Arc<str>>>,
+    /// Rates printed in a form tamga does not compute, by code, with their period: the duty on
+    /// those days is unknown, and the answer shows the text.
+    pub unread_rates: HashMap<CommodityCode, Vec<UnreadRate>>,
+}
+
+/// A rate as printed that tamga does not compute (e.g. the alternative rates of chapter 87,
+/// "15, либо 12,5, но не менее …, в зависимости от того, какая … ниже").
+#[derive(Debug, Clone)]
+pub struct UnreadRate {
+    pub text: Arc<str>,
+    pub validity: Validity,
+    pub source: Option<Arc<str>>,
 }
 
 impl Edition {
@@ -271,9 +287,40 @@ pub struct Measure {
     pub rate: RateExpr,
     pub validity: Validity,
     pub legal_basis: Arc<str>,
+    /// The consolidated text the rate was read from, when the edition's rates are dated by
+    /// text (the 2022 edition's chapter texts).
+    pub text: Option<Arc<ConsolidatedText>>,
+}
+
+/// A consolidated chapter text of the tariff, as a base rate cites it: which text, as of which
+/// day, and how the legal basis reads on a day the text does not cover by its own date.
+#[derive(Debug)]
+pub struct ConsolidatedText {
+    /// `chapter 87, text of 22.01.2026`.
+    pub label: Arc<str>,
+    /// The legal basis of its rates on the days it covers: the edition's act and the text.
+    pub basis: Arc<str>,
+    /// The text's date ("as of").
+    pub as_of: Date,
+    /// The legal basis on a day before `as_of`: the chapter's earliest text in the data is
+    /// applied from the edition's start, and amendments before it are not in the data.
+    pub before: Option<Arc<str>>,
+    /// The legal basis on a day after `as_of`, when this is the chapter's newest text in the
+    /// data: amendments after it are not in the data.
+    pub after: Option<Arc<str>>,
 }
 
 impl Measure {
+    /// The legal basis as it reads on `date`: the text's caveat when the date is before its
+    /// earliest text or after its newest one.
+    pub fn legal_basis_on(&self, date: Date) -> &Arc<str> {
+        match &self.text {
+            Some(text) if date < text.as_of => text.before.as_ref().unwrap_or(&self.legal_basis),
+            Some(text) if date > text.as_of => text.after.as_ref().unwrap_or(&self.legal_basis),
+            _ => &self.legal_basis,
+        }
+    }
+
     pub(crate) fn applies(
         &self,
         date: Date,

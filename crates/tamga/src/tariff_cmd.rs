@@ -45,6 +45,11 @@ fn show_text(v: &Value) -> String {
     let mut out = String::new();
     line_text(&mut out, v);
     duty_text(&mut out, v);
+    let remarks = v["tariff_notes"].as_array().into_iter().flatten();
+    for (i, remark) in remarks.enumerate() {
+        let head = if i == 0 { "Tariff notes:" } else { "" };
+        let _ = writeln!(out, "{head:<13} {}", s(remark));
+    }
     if let Some(layers) = v["layers"].as_array() {
         let _ = writeln!(out, "Layers considered:");
         for layer in layers {
@@ -196,10 +201,24 @@ pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<Ex
                     args.text, edition.id
                 );
             }
+            println!(
+                "edition {} on {}, {} hit(s) for {:?}",
+                edition.id,
+                format_date(date),
+                results.len(),
+                args.text
+            );
             for r in &results {
                 println!("{:<14} {}", s(&r["code_display"]), s(&r["description_ru"]));
                 if let Some(en) = r["description_en"].as_str() {
                     println!("{:<14} en: {en}", "");
+                }
+                match r["import_duty"].as_object() {
+                    Some(duty) if duty.contains_key("rate") => {
+                        println!("{:<14} duty: {}", "", s(&duty["rate_ru"]));
+                    }
+                    Some(duty) => println!("{:<14} duty unknown: {}", "", s(&duty["unknown"])),
+                    None => {}
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! their measures are merged, so each is read on a thread of its own.
 
 use std::any::Any;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tamga_core::{CommodityCode, UnitCode, Validity};
@@ -11,12 +11,11 @@ use tamga_core::{CommodityCode, UnitCode, Validity};
 use super::cells::{CodeLists, commodity_code};
 use super::dated::{DatedRow, DatedTable, InForce};
 use super::measures::PlacedMeasures;
+use super::notes::load_notes;
+use super::rates::load_base_rates;
 use super::table::{Col, Issues, Place, Row, Table};
 use crate::bundle::BundleSource;
-use crate::rate::{RateExpr, split_note_refs};
-use crate::snapshot::{
-    Chapter, CodeMap, Edition, LineKind, Measure, MeasureKind, NomenclatureLine, Section,
-};
+use crate::snapshot::{Chapter, CodeMap, Edition, LineKind, NomenclatureLine, Section};
 
 /// An edition as listed in `editions.csv`, before its files are read.
 struct EditionSpec {
@@ -143,6 +142,8 @@ fn edition_spec(
             line_by_code: CodeMap::default(),
             line_measures: Vec::new(),
             sorted_codes: Vec::new(),
+            note_remarks: HashMap::new(),
+            unread_rates: HashMap::new(),
         },
         lines_path: lines_path.to_owned(),
         sections_path: sections_path.map(str::to_owned),
@@ -218,9 +219,13 @@ fn load_edition(
     }
     let measures = match &spec.rates_path {
         Some(path) => {
-            let notes = &spec.temporary_path;
-            let temporary = load_temporary_rates(source, notes, codes, &edition, &mut issues);
-            load_base_rates(source, path, codes, &edition, &temporary, &mut issues)
+            let notes_path = &spec.temporary_path;
+            let notes = load_notes(source, notes_path, codes, &edition, &mut issues);
+            let (measures, remarks) =
+                load_base_rates(source, path, codes, &edition, &notes, &mut issues);
+            edition.note_remarks = remarks.notes;
+            edition.unread_rates = remarks.unread;
+            measures
         }
         None => PlacedMeasures::default(),
     };
@@ -482,205 +487,6 @@ fn load_sections(
             }
         }
     }
-}
-
-/// A temporary rate of the tariff (a note `<NС>`): its rate and period.
-struct TemporaryRate {
-    rate: RateExpr,
-    validity: Validity,
-    legal_basis: Arc<str>,
-}
-
-/// The temporary rates of an edition by note id. A note that is listed but broken maps to
-/// `None`: its problem is reported once, not again at every rate that refers to it.
-struct TemporaryRates(HashMap<String, Option<TemporaryRate>>);
-
-impl TemporaryRates {
-    /// The temporary measure a rate's note puts on `code`, if it falls within the edition;
-    /// an error when the notes file has no such note.
-    fn measure(
-        &self,
-        note: &str,
-        code: CommodityCode,
-        edition: &Validity,
-    ) -> Result<Option<Measure>, String> {
-        let temp = match self.0.get(note) {
-            Some(Some(temp)) => temp,
-            // Listed but broken: already reported where it is listed.
-            Some(None) => return Ok(None),
-            None => {
-                return Err(format!(
-                    "refers to the temporary-rate note <{note}>, which the notes file does not have"
-                ));
-            }
-        };
-        // A temporary period outside the edition never applies within this snapshot.
-        let Some(validity) = temp.validity.clamp_to(edition) else {
-            return Ok(None);
-        };
-        Ok(Some(Measure {
-            id: Arc::from(note),
-            kind: MeasureKind::Temporary,
-            code,
-            origin: None,
-            state: None,
-            rate: temp.rate.clone(),
-            validity,
-            legal_basis: temp.legal_basis.clone(),
-        }))
-    }
-}
-
-/// The notes file of an edition (none when `path` is empty). An empty start means "from the
-/// day the deciding act entered into force", which the source does not date: the edition's own
-/// start is the earliest the data supports, and the legal basis says so.
-fn load_temporary_rates(
-    source: &dyn BundleSource,
-    path: &str,
-    codes: &CodeLists,
-    edition: &Edition,
-    issues: &mut Issues,
-) -> TemporaryRates {
-    if path.is_empty() {
-        return TemporaryRates(HashMap::new());
-    }
-    let mut listed = HashSet::new();
-    let notes = DatedTable::new(path, "temporary rate", "note_id")
-        .required()
-        .open_start(edition.validity.from)
-        .read_placed(
-            source,
-            issues,
-            |table, issues| {
-                (
-                    table.col("note_id", true, issues),
-                    table.col("temp_rate_text", true, issues),
-                    table.col("text", true, issues),
-                )
-            },
-            |&(id, rate, text), dated, issues| {
-                let row = &dated.row;
-                let note_id = row.required(id, "a note id such as 1С", issues)?;
-                if !listed.insert(note_id.to_owned()) {
-                    issues.push(row.issue(id, format!("note {note_id} is listed twice")));
-                    return None;
-                }
-                let note = temporary_rate(dated, note_id, (rate, text), codes, edition, issues);
-                Some((note_id.to_owned(), note))
-            },
-        );
-    TemporaryRates(notes.into_iter().map(|(note, _)| note).collect())
-}
-
-/// A note's rate, with the edition's legal basis and the note's own text.
-fn temporary_rate(
-    dated: &DatedRow<'_>,
-    note_id: &str,
-    (rate, text): (Col, Col),
-    codes: &CodeLists,
-    edition: &Edition,
-    issues: &mut Issues,
-) -> Option<TemporaryRate> {
-    let row = &dated.row;
-    let parsed = codes.required_rate(row, rate, "the temporary rate", issues);
-    let (parsed, validity) = (parsed?, dated.validity?);
-    let note_text = row
-        .get(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let legal_basis = if row.get(dated.from).is_empty() {
-        format!(
-            "{}, note <{note_id}>: {note_text} (start date not given in the source; taken as the edition start)",
-            edition.legal_basis
-        )
-    } else {
-        format!("{}, note <{note_id}>: {note_text}", edition.legal_basis)
-    };
-    Some(TemporaryRate {
-        rate: parsed,
-        validity,
-        legal_basis: Arc::from(legal_basis),
-    })
-}
-
-/// The base rates of an edition, each in force for the whole edition with its legal basis, and
-/// the temporary rates their notes put on the same codes.
-fn load_base_rates(
-    source: &dyn BundleSource,
-    path: &str,
-    codes: &CodeLists,
-    edition: &Edition,
-    temporary: &TemporaryRates,
-    issues: &mut Issues,
-) -> PlacedMeasures {
-    let mut measures = PlacedMeasures::default();
-    let Some(table) = Table::read(source, path, true, issues) else {
-        return measures;
-    };
-    let code = table.col("code", true, issues);
-    let rate = table.col("rate_raw", true, issues);
-    let note_refs = table.col("tariff_note_refs", false, issues);
-    let base_id: Arc<str> = Arc::from(format!("{}:base", edition.id));
-    measures.reserve(table.records.len());
-    for row in table.rows() {
-        let Some(parsed_code) = row.parse(code, "a commodity code", commodity_code, issues) else {
-            continue;
-        };
-        if edition.line(&parsed_code).is_none() {
-            issues.push(row.issue(
-                code,
-                format!(
-                    "a rate on an unknown code {parsed_code}: the edition {} has no such line",
-                    edition.id
-                ),
-            ));
-            continue;
-        }
-        let Some(raw) = row.required(rate, "a rate", issues) else {
-            continue;
-        };
-        let (rate_text, notes) = rate_and_notes(raw, row.get(note_refs));
-        let Some(parsed) = codes.rate(&row, rate, rate_text, issues) else {
-            continue;
-        };
-        let base = Measure {
-            id: base_id.clone(),
-            kind: MeasureKind::Base,
-            code: parsed_code,
-            origin: None,
-            state: None,
-            rate: parsed,
-            validity: edition.validity,
-            legal_basis: edition.legal_basis.clone(),
-        };
-        measures.push(base, row.place(code));
-        for note in notes {
-            match temporary.measure(&note, parsed_code, &edition.validity) {
-                Ok(Some(measure)) => measures.push(measure, row.place(rate)),
-                Ok(None) => {}
-                Err(message) => issues.push(row.issue(rate, message)),
-            }
-        }
-    }
-    measures
-}
-
-/// The rate of a rates-file cell and the notes that apply to it: the cell's own markers, then
-/// those of `tariff_note_refs` (`;`-separated, a Latin C read as the tariff's Cyrillic С).
-fn rate_and_notes<'r>(raw: &'r str, note_refs: &str) -> (&'r str, Vec<String>) {
-    let (rate_text, mut notes) = split_note_refs(raw);
-    for extra in note_refs
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let extra = extra.replace('C', "С");
-        if !notes.contains(&extra) {
-            notes.push(extra);
-        }
-    }
-    (rate_text, notes)
 }
 
 #[cfg(test)]

@@ -100,6 +100,7 @@ pub(super) fn load_measures(
                 rate: measure_rate,
                 validity,
                 legal_basis: Arc::from(legal_basis),
+                text: None,
             })
         },
     );

@@ -13,6 +13,8 @@ mod cells;
 mod dated;
 mod editions;
 mod measures;
+mod notes;
+mod rates;
 mod reference;
 mod schedules;
 mod table;

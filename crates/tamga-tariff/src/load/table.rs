@@ -45,6 +45,13 @@ pub(super) struct Col {
     name: &'static str,
 }
 
+impl Col {
+    /// Whether the table has this column.
+    pub(super) fn present(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
 impl Table {
     /// Reads `path` from the source. A missing required file, unreadable bytes or malformed
     /// CSV become issues; `None` means there is nothing to read.

@@ -291,13 +291,22 @@ fn an_exemption_without_a_state_is_refused() {
     only_issue(&errors, MEASURES, line, "expected the member state");
 }
 
+/// A marker whose note is not in the notes file is never guessed: the code keeps its base rate
+/// and shows that the note's text is not in the data.
 #[test]
-fn a_reference_to_a_missing_temporary_rate_note_is_refused() {
+fn a_marker_without_its_note_is_shown_not_guessed() {
     let scratch = Scratch::new("missing-note");
     let line = scratch.replace(RATES, "10 <1С>,1С", "10 <2С>,2С");
     assert_eq!(line, 4);
-    let errors = scratch.refused();
-    only_issue(&errors, RATES, line, "note <2С>");
+    let snapshot = scratch.load().unwrap_or_else(|e| panic!("{e}"));
+    let edition = snapshot.edition("mini2020").unwrap();
+    let remarks = &edition.note_remarks[&crate::code("2202991100")];
+    assert_eq!(remarks.len(), 1);
+    assert_eq!(&*remarks[0], "note 2С): text not in the data");
+    let found = snapshot
+        .lookup(&crate::query("2202991100", "2020-03-01"))
+        .unwrap();
+    assert_eq!(found.import_duty.rate.to_string(), "10%");
 }
 
 // --- Rates and numbers -------------------------------------------------------------------------

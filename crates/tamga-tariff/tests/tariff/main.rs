@@ -8,6 +8,7 @@ mod directory;
 mod fuzz_bundle;
 mod layers;
 mod rates;
+mod texts;
 
 use std::path::PathBuf;
 use std::str::FromStr;
