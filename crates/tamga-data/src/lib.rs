@@ -55,17 +55,31 @@ pub static FILES: &[(&str, &[u8])] = &[
         )),
     ),
     (
-        "eaeu/tnved2022_sections_chapters.csv",
+        "eaeu/ett2022/sections_chapters.csv",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../data/eaeu/tnved2022_sections_chapters.csv"
+            "/../../data/eaeu/ett2022/sections_chapters.csv"
         )),
     ),
     (
-        "eaeu/tnved2022_table_lines.csv",
+        "eaeu/ett2022/lines.csv",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../data/eaeu/tnved2022_table_lines.csv"
+            "/../../data/eaeu/ett2022/lines.csv"
+        )),
+    ),
+    (
+        "eaeu/ett2022/rates_dated.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/eaeu/ett2022/rates_dated.csv"
+        )),
+    ),
+    (
+        "eaeu/ett2022/notes_dated.csv",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/eaeu/ett2022/notes_dated.csv"
         )),
     ),
     (

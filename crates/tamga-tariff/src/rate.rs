@@ -602,7 +602,10 @@ const RU_UNITS: &[(&str, &str)] = &[
     ("шт.", "pcs"),
     ("м2", "m2"),
     ("м3", "m3"),
+    ("м³", "m3"),
     ("см3 объема двигателя", "cm3_engine"),
+    // The 2022 chapter texts print the cubic centimetre with a superscript.
+    ("см³ объема двигателя", "cm3_engine"),
     ("т полной массы", "t_gross_vehicle_weight"),
     ("м3 внутреннего объема кузова", "m3_body_volume"),
 ];

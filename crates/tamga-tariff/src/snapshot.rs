@@ -368,8 +368,17 @@ pub struct Unit {
     pub code: UnitCode,
     pub okei_code: String,
     pub symbol_ru: String,
+    /// Other forms the tariff's texts print the symbol in (`1000 кВт·ч`, `кг 90% с/в`).
+    pub symbols_printed: Vec<String>,
     pub name_en: String,
     pub name_ru: String,
+}
+
+impl Unit {
+    /// Whether a text's unit cell names this unit: its symbol or a printed variant of it.
+    pub fn is_printed_as(&self, symbol: &str) -> bool {
+        self.symbol_ru == symbol || self.symbols_printed.iter().any(|s| s == symbol)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -584,7 +593,7 @@ impl TariffSnapshot {
     }
 
     pub fn unit_by_symbol(&self, symbol_ru: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.symbol_ru == symbol_ru)
+        self.units.iter().find(|u| u.is_printed_as(symbol_ru))
     }
 
     /// The member state and its membership, if `state` is a member on `date`.

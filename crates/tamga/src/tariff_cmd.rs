@@ -215,7 +215,8 @@ pub fn search(snapshot: &TariffSnapshot, args: &SearchArgs) -> anyhow::Result<Ex
                 }
                 match r["import_duty"].as_object() {
                     Some(duty) if duty.contains_key("rate") => {
-                        println!("{:<14} duty: {}", "", s(&duty["rate_ru"]));
+                        let (rate, ru) = (s(&duty["rate"]), s(&duty["rate_ru"]));
+                        println!("{:<14} duty: {rate}   [{ru}]", "");
                     }
                     Some(duty) => println!("{:<14} duty unknown: {}", "", s(&duty["unknown"])),
                     None => {}

@@ -19,6 +19,42 @@ fn assess_example(name: &str) -> Value {
 }
 
 #[test]
+fn coffee_and_smartphones_2026_on_the_2022_edition_from_docs_examples() {
+    // docs/examples/ru_coffee_2026.json, 2026-03-16, USD 80.5000, EUR 93.2000.
+    // Item 1: 0901 21 000 1 roasted arabica, "8, но не менее 0,16 евро за 1 кг" (chapter 09,
+    // text of 25.04.2022); CV = 24,000 × 80.5 = 1,932,000.00; 8 % = 154,560.00 against
+    // 3,000 kg × 0.16 × 93.2 = 44,736.00: duty 154,560.00;
+    // VAT 22 % (RU from 2026) × (1,932,000.00 + 154,560.00) = 459,043.20.
+    // Item 2: 8517 13 000 0 smartphones, "0" (chapter 85, text of 08.03.2026);
+    // CV = 50,000 × 80.5 = 4,025,000.00; VAT 22 % = 885,500.00.
+    // The Russian customs fee of 2026 is not in the bundle: not computed, and said.
+    let out = assess_example("ru_coffee_2026.json");
+    assert_eq!(out["tariff_edition"], "ett2022");
+    let coffee = payment(&out, 0, "2010");
+    assert_eq!(coffee["rate"], "8% min 0.16 EUR/kg");
+    assert_eq!(amount(coffee), "154560.00");
+    let basis = coffee["legal_basis"].as_str().unwrap();
+    assert!(basis.contains("chapter 09, text of 25.04.2022"), "{basis}");
+    assert_eq!(amount(payment(&out, 0, "5010")), "459043.20");
+    let phones = payment(&out, 1, "2010");
+    assert_eq!(amount(phones), "0.00");
+    let basis = phones["legal_basis"].as_str().unwrap();
+    assert!(basis.contains("chapter 85, text of 08.03.2026"), "{basis}");
+    assert_eq!(amount(payment(&out, 1, "5010")), "885500.00");
+    assert!(fee(&out)["amount"].is_null(), "{}", fee(&out));
+    assert_totals(
+        &out,
+        &[
+            ("customs_value", "5957000.00"),
+            ("import_duty", "154560.00"),
+            ("vat", "1344543.20"),
+            ("customs_fee", "null"),
+            ("total", "1499103.20"),
+        ],
+    );
+}
+
+#[test]
 fn example_3_non_alcoholic_beer_2021_from_docs_examples() {
     // Example 3: 2202 91 000 0, 0.1 EUR/l (the same in ett2017); 10,000 l; CV 9,000 USD;
     // USD 74.0000, EUR 88.0000; 2021-03-15.

@@ -61,14 +61,14 @@ fn a_ten_digit_code_the_edition_does_not_have() {
 
 #[test]
 fn a_code_of_a_later_edition_names_that_edition() {
-    // 0306 19 900 1 exists in the 2022 nomenclature only.
+    // 0306 19 900 1 exists in the 2022 edition only.
     let errors = refused_value(&ru(vec![item("0306199001", "NO", "500.00")]));
     let error = error_at(&errors, "items[0].code");
     assert!(
         error
             .message
             .contains("not a code of the tariff in force on 2019-06-10")
-            && error.message.contains("tnved2022"),
+            && error.message.contains("ett2022"),
         "{error}"
     );
 }
@@ -109,21 +109,23 @@ fn a_code_on_a_date_with_no_tariff_in_force() {
 }
 
 #[test]
-fn a_code_on_a_date_whose_rates_are_unknown() {
-    // 2022: the tnved2022 nomenclature is in the bundle without its rates.
+fn a_code_whose_rate_tamga_does_not_compute_is_refused_with_its_text() {
+    // 8703 23 110 0 (motor homes): the 2022 edition prints "15, либо 12,5, но не менее …", the
+    // lower of two rates, which tamga does not compute.
     let declared = declaration(
         "RU",
-        "2022-03-01",
+        "2026-03-01",
         "RUB",
         json!({}),
-        vec![item("2202910000", "DE", "500.00")],
+        vec![item("8703231100", "DE", "500.00")],
     );
     let errors = refused_value(&declared);
     let error = error_at(&errors, "items[0].code");
     assert!(
         error
             .message
-            .contains("the import duty for 2202910000 on 2022-03-01 is unknown"),
+            .contains("the import duty for 8703231100 on 2026-03-01 is unknown")
+            && error.message.contains("chapter 87, text of 22.01.2026"),
         "{error}"
     );
 }

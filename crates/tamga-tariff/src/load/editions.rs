@@ -419,12 +419,12 @@ fn supplementary_unit(
         "" | "-" => return None,
         symbol => symbol,
     };
-    match codes.units.iter().find(|u| u.symbol_ru == symbol) {
+    match codes.units.iter().find(|u| u.is_printed_as(symbol)) {
         Some(u) => Some(u.code.clone()),
         None => {
             issues.push(row.issue(
                 col,
-                format!("unknown unit {symbol:?}: no unit in union/units.csv has this symbol_ru"),
+                format!("unknown unit {symbol:?}: no unit in union/units.csv has this symbol_ru or printed symbol"),
             ));
             None
         }

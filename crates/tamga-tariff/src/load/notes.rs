@@ -49,8 +49,8 @@ pub(super) enum NoteEffect {
 pub(super) struct Notes(HashMap<String, Note>);
 
 impl Notes {
-    /// What note `id` does to `code`, cited by rates in force over `cited` (the periods of the
-    /// rows that cite it): its rates within those periods and the edition, or its remark. A
+    /// What note `id` does to `code`, which has rates over `cited`: its rates within that span
+    /// and the edition, or its remark. A
     /// note the notes file does not have is a remark saying so.
     pub(super) fn effect(
         &self,
@@ -251,15 +251,19 @@ fn note_basis(
     edition: &Edition,
 ) -> String {
     let row = &dated.row;
-    let act = match row.get(cols.legal_basis) {
-        "" => &*edition.legal_basis,
-        own => own,
+    // A note repealed later was in force under the edition's act until then: the repeal is
+    // said after the wording, not as the basis of the rate.
+    let (act, repeal) = match row.get(cols.legal_basis) {
+        "" => (&*edition.legal_basis, None),
+        own if own.starts_with("repealed by ") => (&*edition.legal_basis, Some(own)),
+        own => (own, None),
     };
+    let mut basis = format!("{act}, note <{id}>: {text}");
     if row.get(dated.from).is_empty() {
-        format!(
-            "{act}, note <{id}>: {text} (start date not given in the source; taken as the edition start)"
-        )
-    } else {
-        format!("{act}, note <{id}>: {text}")
+        basis.push_str(" (start date not given in the source; taken as the edition start)");
     }
+    if let Some(repeal) = repeal {
+        basis.push_str(&format!(" (later {repeal})"));
+    }
+    basis
 }

@@ -54,8 +54,11 @@ pub(super) struct RateRemarks {
     pub(super) notes: HashMap<CommodityCode, Vec<Arc<str>>>,
 }
 
-/// The notes one code cites, with the span of the periods of the rows that cite each.
-type Citations = HashMap<(CommodityCode, String), (Validity, Place)>;
+/// The notes each code cites, with where it first cites each.
+type Citations = HashMap<(CommodityCode, String), Place>;
+
+/// The first day each code has a rate in the data.
+type FirstSeen = HashMap<CommodityCode, Date>;
 
 /// The base rates of an edition, each in force for its row's period (the whole edition when the
 /// file is not dated), with the measures and remarks of the notes they cite.
@@ -76,6 +79,7 @@ pub(super) fn load_base_rates(
     let base_id: Arc<str> = Arc::from(format!("{}:base", edition.id));
     let mut texts = TextCache::default();
     let mut cited = Citations::new();
+    let mut first_seen = FirstSeen::new();
     measures.reserve(table.records.len());
     for row in table.rows() {
         let Some(code) = row.parse(cols.code, "a commodity code", commodity_code, issues) else {
@@ -97,8 +101,14 @@ pub(super) fn load_base_rates(
             continue;
         };
         let (rate_text, row_notes) = rate_and_notes(raw, row.get(cols.note_refs));
+        first_seen
+            .entry(code)
+            .and_modify(|from| *from = (*from).min(validity.from))
+            .or_insert(validity.from);
         for note in row_notes {
-            cite(&mut cited, code, note, validity, row.place(cols.rate));
+            cited
+                .entry((code, note))
+                .or_insert_with(|| row.place(cols.rate));
         }
         if crate::rate::is_alternative(rate_text) {
             remarks.unread.entry(code).or_default().push(UnreadRate {
@@ -127,33 +137,25 @@ pub(super) fn load_base_rates(
         };
         measures.push(base, row.place(cols.code));
     }
-    apply_notes(cited, notes, edition, &mut measures, &mut remarks);
+    apply_notes(
+        cited,
+        &first_seen,
+        notes,
+        edition,
+        &mut measures,
+        &mut remarks,
+    );
     (measures, remarks)
 }
 
-/// Records that `code` cites `note` over `validity`, widening the span of earlier citations.
-fn cite(
-    cited: &mut Citations,
-    code: CommodityCode,
-    note: String,
-    validity: Validity,
-    place: Place,
-) {
-    cited
-        .entry((code, note))
-        .and_modify(|(span, _)| {
-            span.from = span.from.min(validity.from);
-            span.to = match (span.to, validity.to) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                _ => None,
-            };
-        })
-        .or_insert((validity, place));
-}
-
 /// Puts each cited note's measures on its code, or its remark.
+///
+/// A note gives its own period: it applies from its start even where its marker first appears
+/// in a later chapter text (the marker names the codes, the note the days), but never before
+/// the code has a rate in the data.
 fn apply_notes(
     cited: Citations,
+    first_seen: &FirstSeen,
     notes: &Notes,
     edition: &Edition,
     measures: &mut PlacedMeasures,
@@ -161,8 +163,13 @@ fn apply_notes(
 ) {
     let mut cited: Vec<_> = cited.into_iter().collect();
     // In the file's order, so that measures and remarks come out the same on every load.
-    cited.sort_by_key(|(_, (_, place))| place.line);
-    for ((code, note), (span, place)) in cited {
+    cited.sort_by_key(|(_, place)| place.line);
+    for ((code, note), place) in cited {
+        let from = first_seen
+            .get(&code)
+            .copied()
+            .unwrap_or(edition.validity.from);
+        let span = Validity::new(from, None);
         match notes.effect(&note, code, &span, &edition.validity) {
             Some(NoteEffect::Measures(list)) => {
                 for measure in list {

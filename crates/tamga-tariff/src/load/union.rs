@@ -26,6 +26,7 @@ pub(super) fn load_units(source: &dyn BundleSource, issues: &mut Issues) -> Vec<
     let symbol = table.col("symbol_ru", true, issues);
     let name_en = table.col("name_en", false, issues);
     let name_ru = table.col("name_ru", false, issues);
+    let printed = table.col("symbols_printed", false, issues);
     for row in table.rows() {
         let Some(code) = row.parse(unit, "a unit code such as kg", unit_code, issues) else {
             continue;
@@ -38,10 +39,18 @@ pub(super) fn load_units(source: &dyn BundleSource, issues: &mut Issues) -> Vec<
         if !symbol_ru.is_empty() && units.iter().any(|u| u.symbol_ru == symbol_ru) {
             issues.push(row.issue(symbol, format!("symbol {symbol_ru:?} names two units")));
         }
+        let symbols_printed: Vec<String> = row
+            .get(printed)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         units.push(Unit {
             code,
             okei_code: row.get(okei).to_owned(),
             symbol_ru: symbol_ru.to_owned(),
+            symbols_printed,
             name_en: row.get(name_en).to_owned(),
             name_ru: row.get(name_ru).to_owned(),
         });

@@ -8,10 +8,10 @@ use tamga_tariff::rate::{RateExpr, RateKind, split_note_refs};
 use tamga_tariff::snapshot::{LineKind, MeasureKind};
 use tamga_tariff::{EmbeddedSource, Layer, LayerStatus, LookupError, LookupQuery, TariffSnapshot};
 
-use crate::{code, country, date, dec, layer, query, status};
+use crate::{country, date, dec, layer, query, status};
 
 /// The built-in bundle, loaded once per test binary.
-fn builtin() -> &'static TariffSnapshot {
+pub(crate) fn builtin() -> &'static TariffSnapshot {
     static SNAPSHOT: OnceLock<TariffSnapshot> = OnceLock::new();
     SNAPSHOT.get_or_init(|| {
         tamga_tariff::load(&EmbeddedSource {
@@ -23,7 +23,7 @@ fn builtin() -> &'static TariffSnapshot {
 }
 
 /// A file of the embedded bundle, parsed as CSV rows keyed by column name.
-fn embedded_csv(path: &str) -> Vec<HashMap<String, String>> {
+pub(crate) fn embedded_csv(path: &str) -> Vec<HashMap<String, String>> {
     let (_, bytes) = tamga_data::FILES
         .iter()
         .find(|(name, _)| *name == path)
@@ -120,36 +120,6 @@ fn edition_2017_has_12176_declarable_codes_each_with_a_base_rate() {
         );
     }
 }
-
-#[test]
-fn edition_2022_is_loaded_without_rates() {
-    let snapshot = builtin();
-    let edition = snapshot.edition("tnved2022").expect("edition tnved2022");
-    assert!(!edition.rates_known);
-    assert_eq!(edition.validity, Validity::new(date("2022-01-01"), None));
-    assert!(edition.line(&code("2202910000")).is_some());
-    assert!(
-        !snapshot
-            .measures
-            .iter()
-            .any(|m| m.validity.contains(date("2022-01-01"))),
-        "no rate may be in force from 2022"
-    );
-    assert_eq!(
-        snapshot
-            .edition_on(date("2022-01-01"))
-            .map(|e| e.id.as_str()),
-        Some("tnved2022")
-    );
-    assert_eq!(
-        snapshot
-            .edition_on(date("2021-12-31"))
-            .map(|e| e.id.as_str()),
-        Some("ett2017")
-    );
-}
-
-// --- Rates as printed --------------------------------------------------------------------------
 
 #[test]
 fn non_alcoholic_beer_is_a_specific_rate_per_litre() {
@@ -282,28 +252,6 @@ fn first_and_last_day_of_the_2017_edition_have_rates() {
     for day in ["2017-01-22", "2021-12-31"] {
         assert_eq!(lookup_rate(&query("2202910000", day)), "0.1 EUR/l", "{day}");
     }
-}
-
-#[test]
-fn from_2022_the_codes_exist_but_the_rates_are_unknown() {
-    let err = builtin()
-        .lookup(&query("2202910000", "2022-01-01"))
-        .unwrap_err();
-    match &err {
-        LookupError::RatesUnknown { edition, .. } => assert_eq!(edition, "tnved2022"),
-        other => panic!("expected RatesUnknown, got {other:?}"),
-    }
-    let message = err.to_string();
-    assert!(message.contains("is unknown"), "{message}");
-    assert!(message.contains("its rates are not"), "{message}");
-    // A 2017 rate is never carried over to a 2022 code with the same digits.
-    let later = builtin()
-        .lookup(&query("2202910000", "2024-06-01"))
-        .unwrap_err();
-    assert!(
-        matches!(later, LookupError::RatesUnknown { .. }),
-        "{later:?}"
-    );
 }
 
 #[test]

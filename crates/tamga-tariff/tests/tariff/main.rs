@@ -5,6 +5,7 @@
 mod bad_bundles;
 mod builtin;
 mod directory;
+mod ett2022;
 mod fuzz_bundle;
 mod layers;
 mod rates;

@@ -498,14 +498,8 @@ fn an_altered_entry_breaks_the_chain(db: &TestDb) {
     assert!(text.contains("problem at entry 1 (altered)"), "{text}");
 }
 
-#[test]
-fn serve_says_when_no_tariff_is_in_force_and_stops_gracefully() {
-    let db = TestDb::sqlite();
-    // The system date is past the built-in tariff's end (2021): without --today, say so.
-    let mut server = Server::start(&db.url, None);
-    let (status, body) = http(&server.base, "GET", "/healthz", None, None);
-    assert_eq!(status, 200);
-    assert!(body.contains("\"tariff_rates_known\":false"), "{body}");
+/// Stops a server with SIGTERM, which is a clean stop, and answers what it wrote to stderr.
+fn stop_and_read_log(mut server: Server) -> String {
     let term = Command::new("kill")
         .args(["-TERM", &server.pid()])
         .status()
@@ -518,9 +512,29 @@ fn serve_says_when_no_tariff_is_in_force_and_stops_gracefully() {
         log.push_str(&line.unwrap());
         log.push('\n');
     }
+    log
+}
+
+#[test]
+fn serve_runs_on_todays_tariff_without_today_and_stops_gracefully() {
+    let db = TestDb::sqlite();
+    // No --today: the system date, on the 2022 edition, and no warning.
+    let server = Server::start(&db.url, None);
+    let (status, body) = http(&server.base, "GET", "/healthz", None, None);
+    assert_eq!(status, 200);
+    assert!(body.contains("\"tariff_rates_known\":true"), "{body}");
+    assert!(body.contains("\"tariff_edition\":\"ett2022\""), "{body}");
+    let log = stop_and_read_log(server);
+    assert!(!log.contains("registrations will fail"), "{log}");
+    assert!(log.contains("tariff edition ett2022"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    // A day no edition covers: it says so at start, and how to set --today.
+    let server = Server::start(&db.url, Some("2016-06-01"));
+    let (_, body) = http(&server.base, "GET", "/healthz", None, None);
+    assert!(body.contains("\"tariff_rates_known\":false"), "{body}");
+    let log = stop_and_read_log(server);
     assert!(log.contains("registrations will fail"), "{log}");
     assert!(log.contains("--today"), "{log}");
-    assert!(log.contains("stopped"), "{log}");
     db_drop(db);
 }
 
