@@ -1,7 +1,7 @@
 //! Index build and query times over the real nomenclature.
 //!
-//! The documents are the 2017 ETT and the 2022 TN VED table lines together (30,840 lines),
-//! close to the ~35,000 lines of a snapshot holding both editions.
+//! The documents are the 2017 and the 2022 ETT together (34,425 lines), as many as a snapshot
+//! holding both editions.
 
 use std::hint::black_box;
 
@@ -11,14 +11,14 @@ use tamga_search::SearchIndex;
 #[path = "../tests/support/ett2017.rs"]
 mod ett2017;
 
-const TNVED2022: &str = concat!(
+const ETT2022: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../data/eaeu/tnved2022_table_lines.csv"
+    "/../../data/eaeu/ett2022/lines.csv"
 );
 
 fn docs() -> Vec<tamga_search::SearchDoc> {
     let mut docs = ett2017::docs();
-    docs.extend(ett2017::docs_from(TNVED2022));
+    docs.extend(ett2017::docs_from(ETT2022));
     docs
 }
 

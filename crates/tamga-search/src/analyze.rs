@@ -73,6 +73,93 @@ impl Analyzer {
     }
 }
 
+impl Analyzer {
+    /// The index terms of a query, like [`Analyzer::terms`] (at most `max_words`), and which
+    /// of them, if any, is the head noun: the word naming the goods, which the other words
+    /// qualify (`детские игрушки`, `шины для легковых автомобилей`, `car tyres`).
+    ///
+    /// The head is looked for in the query's head phrase, the words before the first
+    /// preposition or phrase break (see [`HEAD_ENDERS`]), skipping negated words. In Russian it
+    /// is the first word that does not look like an adjective (`кожаная обувь`, `мука
+    /// пшеничная`, `счетчик электроэнергии`); in English, the last word (`electric kettle`,
+    /// `dog food`). A phrase of adjectives only has no head.
+    pub(crate) fn query_terms(&self, text: &str, max_words: usize) -> (Vec<String>, Option<usize>) {
+        let mut terms = Vec::new();
+        let mut negation = Negation::default();
+        let mut phrase_over = false;
+        let (mut russian_head, mut english_head) = (None, None);
+        tokens(text, |token, after_break| {
+            if terms.len() >= max_words {
+                return;
+            }
+            let role = role(token);
+            // A preposition or a comma ends the head phrase, unless nothing came before it.
+            phrase_over |= (after_break || role.ends_head) && !terms.is_empty();
+            let Some(negated) = negation.feed(role, after_break) else {
+                return;
+            };
+            let Some(term) = self.term(token) else {
+                return;
+            };
+            // Units and the like (`см3`, `80`) name no goods.
+            if !phrase_over && !negated && token.chars().all(char::is_alphabetic) {
+                if token.chars().any(is_cyrillic) {
+                    if russian_head.is_none() && !looks_like_an_adjective(token) {
+                        russian_head = Some(terms.len());
+                    }
+                } else {
+                    english_head = Some(terms.len());
+                }
+            }
+            terms.push(if negated {
+                format!("{NEGATED}{term}")
+            } else {
+                term
+            });
+        });
+        (terms, russian_head.or(english_head))
+    }
+}
+
+/// Whether a normalised Russian word has the ending of an adjective or participle, in the
+/// nominative (`детские`, `легковой`, `кожаная`, `сливочное`, `свежий`) or the common oblique
+/// cases (`легковых`, `кожаную`, `мясного`), less the nouns that share an ending: `-ние`,
+/// `-тие`, … (`покрытие`, `изделие`) and `-ий` after other letters (`алюминий`, `калий`).
+fn looks_like_an_adjective(word: &str) -> bool {
+    const SOFT_STEM_ENDS: [char; 8] = ['к', 'г', 'х', 'ж', 'ш', 'щ', 'ч', 'н'];
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    if n < 4 {
+        return false;
+    }
+    let before = chars[n - 3];
+    match (chars[n - 2], chars[n - 1]) {
+        ('ы', 'й')
+        | ('о', 'й')
+        | ('а', 'я')
+        | ('я', 'я')
+        | ('о', 'е')
+        | ('е', 'е')
+        | ('ы', 'е') => true,
+        ('ы', 'х') | ('у', 'ю') | ('ю', 'ю') => true,
+        ('г', 'о') => matches!(before, 'о' | 'е'),
+        ('и', 'х') => SOFT_STEM_ENDS.contains(&before),
+        // `детские`, `свежие`, `летние`, but not `удобрение`, `покрытие`, `изделие`.
+        ('и', 'е') => {
+            SOFT_STEM_ENDS.contains(&before) && !word.ends_with("ение") && !word.ends_with("ание")
+        }
+        // `детский`, `свежий`, `зимний`, but not `алюминий`, `калий`.
+        ('и', 'й') => {
+            SOFT_STEM_ENDS.contains(&before) && (before != 'н' || !is_vowel(chars[n - 4]))
+        }
+        _ => false,
+    }
+}
+
+fn is_vowel(ch: char) -> bool {
+    matches!(ch, 'а' | 'е' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я')
+}
+
 /// Splits `text` into normalised tokens and hands each to `sink`.
 ///
 /// A token is a run of alphanumeric characters. Normalisation lower-cases, folds `ё` to `е`
@@ -381,6 +468,40 @@ mod tests {
             terms("other than cotton; sugar"),
             ["other", "~cotton", "sugar"]
         );
+    }
+
+    fn head(query: &str) -> Option<String> {
+        let (terms, head) = Analyzer::new().query_terms(query, 12);
+        head.map(|idx| terms[idx].clone())
+    }
+
+    #[test]
+    fn query_head_noun() {
+        assert_eq!(head("детские игрушки").as_deref(), Some("игрушк"));
+        assert_eq!(
+            head("шины для легковых автомобилей").as_deref(),
+            Some("шин")
+        );
+        assert_eq!(head("мука пшеничная").as_deref(), Some("мук"));
+        assert_eq!(head("свежий алюминий").as_deref(), Some("алюмин"));
+        assert_eq!(head("изделие кожаное").as_deref(), Some("издел"));
+        assert_eq!(head("зимние шины").as_deref(), Some("шин"));
+        assert_eq!(
+            head("new pneumatic tyres for buses").as_deref(),
+            Some("tyre")
+        );
+        assert_eq!(head("dog food").as_deref(), Some("food"));
+        assert_eq!(head("кофе без кофеина").as_deref(), Some("коф"));
+        assert_eq!(
+            head("для легковых автомобилей шины").as_deref(),
+            Some("автомобил")
+        );
+        assert_eq!(head("легковой"), None);
+        assert_eq!(head("кожаную мясного детских"), None);
+        assert_eq!(head(""), None);
+        assert_eq!(head("80 см3"), None);
+        let (terms, _) = Analyzer::new().query_terms("кофе чай пиво", 2);
+        assert_eq!(terms, ["коф", "ча"]);
     }
 
     #[test]

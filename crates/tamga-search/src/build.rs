@@ -19,6 +19,12 @@ const B: f32 = 0.5;
 const HEAD_EXTRA_TF: f32 = 2.0;
 /// At most this many terms of a segment's head count as head.
 const MAX_HEAD_TERMS: usize = 6;
+/// A word both in the heading's text and again lower in a line's Russian path adds this share
+/// of the weaker occurrence to the stronger (see `path_tf_part`). Not in the English field:
+/// there the line's text is the HS subheading's, which restates the heading's as a matter of
+/// style (`Tomatoes; prepared or preserved …, whole or in pieces` under `Tomatoes prepared or
+/// preserved …`), so a repeat says nothing.
+const PATH_REPEAT_SHARE: f32 = 0.3;
 /// Relevance bonus for general lines: a heading gets `1 + GENERALITY_BONUS`, a 10-digit
 /// code none, lines in between in proportion. Small, so it mostly breaks near-ties.
 const GENERALITY_BONUS: f32 = 0.03;
@@ -88,7 +94,7 @@ impl TextIndex {
         TextIndex {
             terms,
             idf,
-            fields: [ru.finish(&order), en.finish(&order)],
+            fields: [ru.finish(&order, PATH_REPEAT_SHARE), en.finish(&order, 0.0)],
         }
     }
 }
@@ -112,6 +118,10 @@ impl<'a> Analysed<'a> {
             .filter_map(|doc| Some((doc.code.as_str(), doc.text_en.as_deref()?)))
             .collect();
         let mut dictionary = Dictionary::default();
+        // About two distinct segments per document (its own line, its English text): sized
+        // once, the map is not rehashed as it grows.
+        dictionary.segments.reserve(docs.len() * 2);
+        dictionary.segment_info.reserve(docs.len() * 2);
         let mut segment_lens = [SegmentLens::default(), SegmentLens::default()];
         let mut doc_segments: Vec<u32> = Vec::with_capacity(docs.len() * 8);
         let mut doc_bounds: Vec<(usize, usize)> = Vec::with_capacity(docs.len());
@@ -267,6 +277,18 @@ fn en_segments<'a>(
     };
     let heading_text = heading.and_then(|heading| heading_en.get(heading).copied());
     heading_text.into_iter().chain(doc.text_en.as_deref())
+}
+
+/// A document's BM25 term-frequency part for a term, from that in its first segment (the
+/// heading's text) and the best in a later one (a dash line or the line's own text): the
+/// better of the two, plus `repeat_share` of the other.
+///
+/// Every line of a heading inherits the heading's words, so on those alone they all tie and
+/// the shortest codes win (`телефон` would give `8517 69 … прочие` before the smartphones).
+/// A word the path repeats below the heading (`Аппараты телефонные … / телефонные аппараты …
+/// / смартфоны`) tells which of the heading's lines are about it.
+fn path_tf_part([first, later]: [f32; 2], repeat_share: f32) -> f32 {
+    first.max(later) + repeat_share * first.min(later)
 }
 
 fn generality_boost(kind: DocKind, code_len: usize) -> f32 {
@@ -474,8 +496,9 @@ struct FieldBuilder {
     /// `tf * (K1 + 1) / (tf + norm)` of its term in its segment: `[as the document's first
     /// segment, as a later one]`.
     tf_parts: Vec<[f32; 2]>,
-    /// Every `(term, doc, tf_part)`, in document order.
-    entries: Vec<(u32, u32, f32)>,
+    /// Every `(term, doc, [tf_part in the first segment, best tf_part in a later one])`, in
+    /// document order (see `path_tf_part`).
+    entries: Vec<(u32, u32, [f32; 2])>,
     /// Per build-time term id, its number of postings.
     counts: Vec<u32>,
     /// Per build-time term id: the document that last added it (plus one; 0 for none), and
@@ -528,31 +551,41 @@ impl FieldBuilder {
     /// segments), heading first.
     fn add(&mut self, doc: u32, segments: &[u32], dictionary: &Dictionary<'_>) {
         let stamp = doc + 1;
+        // A heading inherits nothing: its text, head and all, is its own as well (see
+        // `path_tf_part`), so that a line repeating the heading's word does not outrank the
+        // heading itself.
+        let own_heading = segments.len() == 1;
         for (segment_idx, &segment) in segments.iter().enumerate() {
             let info = dictionary.segment_info[segment as usize];
             let (start, end) = (info.start as usize, info.end as usize);
             let which = usize::from(segment_idx != 0);
-            for (entry, parts) in dictionary.arena[start..end]
+            for (entry, pair) in dictionary.arena[start..end]
                 .iter()
                 .zip(&self.tf_parts[start..end])
             {
-                let tf_part = parts[which];
+                let tf_part = pair[which];
                 let term = entry.term as usize;
                 if self.last_doc[term] == stamp {
-                    let best = &mut self.entries[self.last_entry[term] as usize].2;
+                    let best = &mut self.entries[self.last_entry[term] as usize].2[which];
                     *best = best.max(tf_part);
                 } else {
                     self.last_doc[term] = stamp;
                     self.last_entry[term] = self.entries.len() as u32;
                     self.counts[term] += 1;
-                    self.entries.push((entry.term, doc, tf_part));
+                    let mut parts = [0.0; 2];
+                    parts[which] = tf_part;
+                    if own_heading {
+                        parts[1] = tf_part;
+                    }
+                    self.entries.push((entry.term, doc, parts));
                 }
             }
         }
     }
 
     /// Lays the postings out by term, for the sorted dictionary (`order[new] = old`).
-    fn finish(self, order: &[u32]) -> Field {
+    /// `repeat_share` is the field's [`PATH_REPEAT_SHARE`] (see `path_tf_part`).
+    fn finish(self, order: &[u32], repeat_share: f32) -> Field {
         // Group starts by build-time term id; filling in document order keeps each group
         // sorted by document.
         let mut next = Vec::with_capacity(self.counts.len());
@@ -575,8 +608,9 @@ impl FieldBuilder {
             };
             total as usize
         ];
-        for (term, doc, tf_part) in self.entries {
+        for (term, doc, parts) in self.entries {
             let slot = &mut next[term as usize];
+            let tf_part = path_tf_part(parts, repeat_share);
             postings[*slot as usize] = Posting { doc, tf_part };
             *slot += 1;
         }

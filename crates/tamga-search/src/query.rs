@@ -1,6 +1,7 @@
 //! Answering word queries: clauses, term variants, BM25 scoring and ranking.
 
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use crate::fx::FastMap;
 use crate::{MAX_QUERY_WORDS, SearchHit, SearchIndex};
@@ -22,6 +23,18 @@ const SHORT_TRUNCATION_WEIGHT: f32 = 0.5;
 /// At most this many longer terms per query word, so a short stem cannot fan out to
 /// thousands of terms.
 const MAX_EXTENSIONS: usize = 48;
+/// The relevance of the query's head noun (see `Analyzer::query_terms`) counts this many
+/// times that of another word: among lines matching as many of the query's words, those about
+/// the goods asked for (`детские игрушки`: toys) rank before those that only share a
+/// qualifier (children's clothing), and a line naming the goods in its heading (`Шины … / для
+/// легковых автомобилей`) before one mentioning them in passing (a quad bike `… с шинами для
+/// бездорожья` under `Автомобили легковые`).
+const HEAD_CLAUSE_WEIGHT: f32 = 2.0;
+/// Where a line has both a clause's own words and a synonym expansion of them, the weaker of
+/// the two adds this share to the stronger: the shopper's word found verbatim is evidence on
+/// top of the table's wording (`смартфон`: `… / смартфоны` before `прочие аппараты телефонные
+/// для сотовых сетей связи`, both matching the expansion).
+const LITERAL_SHARE: f32 = 0.5;
 /// Each further line of the same heading in a result list keeps this share of its relevance
 /// (see `search_words`).
 const DIVERSITY_DECAY: f32 = 0.85;
@@ -30,22 +43,27 @@ const DIVERSITY_DECAY: f32 = 0.85;
 const DIVERSITY_POOL_PER_HIT: usize = 20;
 const DIVERSITY_MIN_POOL: usize = 200;
 
+/// A clause of a query (see `SearchIndex::clauses`): the positions of its words in the query,
+/// and its alternatives, the words themselves first.
+type Clause<'q> = (Range<usize>, Vec<&'q [String]>);
+
 impl SearchIndex {
     /// A word query (see [`SearchIndex::search`]).
     pub(crate) fn search_words(&self, query: &str, limit: usize) -> Vec<SearchHit> {
-        let mut words = Vec::new();
-        self.analyzer.terms(query, |term| {
-            if words.len() < MAX_QUERY_WORDS {
-                words.push(term);
-            }
-        });
+        let (words, head) = self.analyzer.query_terms(query, MAX_QUERY_WORDS);
         if words.is_empty() {
             return Vec::new();
         }
         let clauses = self.clauses(&words);
         let mut scratch = Scratch::new(self.codes.len());
-        for clause in &clauses {
-            self.score_clause(clause, &mut scratch);
+        for (range, alternatives) in &clauses {
+            let is_head = head.is_some_and(|head| range.contains(&head));
+            let weight = if is_head && clauses.len() > 1 {
+                HEAD_CLAUSE_WEIGHT
+            } else {
+                1.0
+            };
+            self.score_clause(alternatives, weight, &mut scratch);
         }
 
         let Scratch {
@@ -104,8 +122,9 @@ impl SearchIndex {
 
     /// Groups query words into clauses: a run of words that spells a synonym-table term
     /// becomes one clause whose alternatives are the words themselves and each expansion;
-    /// every other word is a clause of its own.
-    fn clauses<'q>(&'q self, words: &'q [String]) -> Vec<Vec<&'q [String]>> {
+    /// every other word is a clause of its own. Each clause comes with the positions of its
+    /// words in `words`.
+    fn clauses<'q>(&'q self, words: &'q [String]) -> Vec<Clause<'q>> {
         let mut res = Vec::new();
         let mut pos = 0;
         while pos < words.len() {
@@ -128,7 +147,7 @@ impl SearchIndex {
             let len = best_len.max(1);
             let mut alternatives = vec![&rest[..len]];
             alternatives.extend(expansions);
-            res.push(alternatives);
+            res.push((pos..pos + len, alternatives));
             pos += len;
         }
         res
@@ -141,8 +160,12 @@ impl SearchIndex {
     /// Summing (not averaging) lets a fully matched synonym expansion, several common words
     /// (`vehicles for the transport of goods`), outweigh a stray literal match of the
     /// everyday word (`truck` in `works trucks`): the table is curated, so trust it.
-    fn score_clause(&self, alternatives: &[&[String]], scratch: &mut Scratch) {
-        for alternative in alternatives {
+    ///
+    /// The first alternative is the query's own words: where a line has both them and an
+    /// expansion, the better of the two counts plus [`LITERAL_SHARE`] of the other. The
+    /// clause's score is multiplied by `weight` (see [`HEAD_CLAUSE_WEIGHT`]).
+    fn score_clause(&self, alternatives: &[&[String]], weight: f32, scratch: &mut Scratch) {
+        for (alt_idx, alternative) in alternatives.iter().enumerate() {
             let n_words = alternative.len() as f32;
             for word in alternative.iter() {
                 self.score_word(word, scratch);
@@ -165,7 +188,11 @@ impl SearchIndex {
                     scratch.clause_seen[slot] = true;
                     scratch.touched_clause.push(doc);
                 }
-                scratch.clause_best[slot] = scratch.clause_best[slot].max(score);
+                if alt_idx == 0 {
+                    scratch.clause_literal[slot] = score;
+                } else {
+                    scratch.clause_best[slot] = scratch.clause_best[slot].max(score);
+                }
                 scratch.clause_full[slot] |= found >= n_words;
                 scratch.alt_sum[slot] = 0.0;
                 scratch.alt_count[slot] = 0;
@@ -177,9 +204,12 @@ impl SearchIndex {
             if scratch.total[slot] == 0.0 && scratch.full_clauses[slot] == 0 {
                 scratch.touched_total.push(doc);
             }
-            scratch.total[slot] += scratch.clause_best[slot];
+            let (literal, expansion) = (scratch.clause_literal[slot], scratch.clause_best[slot]);
+            let score = literal.max(expansion) + LITERAL_SHARE * literal.min(expansion);
+            scratch.total[slot] += weight * score;
             scratch.full_clauses[slot] += u8::from(scratch.clause_full[slot]);
             scratch.clause_best[slot] = 0.0;
+            scratch.clause_literal[slot] = 0.0;
             scratch.clause_full[slot] = false;
             scratch.clause_seen[slot] = false;
         }
@@ -271,14 +301,16 @@ pub(crate) fn same_word(a: &str, b: &str) -> bool {
 }
 
 /// Per-query working arrays, one slot per document. Allocated zeroed per query (about
-/// 20 bytes a document); every slot a step touches is reset by that step.
+/// 24 bytes a document); every slot a step touches is reset by that step.
 struct Scratch {
     word: Vec<f32>,
     touched_word: Vec<u32>,
     alt_sum: Vec<f32>,
     alt_count: Vec<u8>,
     touched_alt: Vec<u32>,
+    /// Per document, the clause's best expansion and its literal words (see `score_clause`).
     clause_best: Vec<f32>,
+    clause_literal: Vec<f32>,
     clause_full: Vec<bool>,
     clause_seen: Vec<bool>,
     touched_clause: Vec<u32>,
@@ -296,6 +328,7 @@ impl Scratch {
             alt_count: vec![0; n_docs],
             touched_alt: Vec::new(),
             clause_best: vec![0.0; n_docs],
+            clause_literal: vec![0.0; n_docs],
             clause_full: vec![false; n_docs],
             clause_seen: vec![false; n_docs],
             touched_clause: Vec::new(),

@@ -2,7 +2,9 @@
 //!
 //! Brokers type `ноутбук` or `sneakers`; the tariff says `машины вычислительные портативные`
 //! and `обувь с верхом из текстильных материалов`. Each row of the table is one alternative
-//! wording for one everyday term; a term may have several rows.
+//! wording for one everyday term; a term may have several rows. The last column names the
+//! codes of the 2022 edition the row aims at; the tests check that they exist and that the
+//! term finds them.
 
 use crate::analyze::Analyzer;
 
@@ -36,6 +38,11 @@ pub struct SynonymRow<'a> {
     pub term: &'a str,
     pub expansion: &'a str,
     pub lang: &'a str,
+    /// The codes the row aims at in the 2022 edition, separated by spaces: headings, longer
+    /// prefixes where the goods have a subheading of their own (`851713` for smartphones), or
+    /// a chapter for wording used across one (`39` for `пластиковый`). Not used by the
+    /// search, only by the tests.
+    pub headings: &'a str,
 }
 
 /// The rows of the embedded synonym table, header and comment lines (`#`) skipped.
@@ -51,13 +58,21 @@ pub fn rows() -> impl Iterator<Item = SynonymRow<'static>> {
         let term = fields.next()?.trim();
         let expansion = fields.next()?.trim();
         let lang = fields.next()?.trim();
+        let headings = fields.next()?.trim();
         if fields.next().is_some() || !matches!(lang, "ru" | "en") {
+            return None;
+        }
+        let well_formed = |code: &str| {
+            matches!(code.len(), 2 | 4 | 6 | 8 | 9 | 10) && code.bytes().all(|b| b.is_ascii_digit())
+        };
+        if headings.is_empty() || !headings.split_whitespace().all(well_formed) {
             return None;
         }
         Some(SynonymRow {
             term,
             expansion,
             lang,
+            headings,
         })
     })
 }
@@ -74,7 +89,7 @@ mod tests {
 
     #[test]
     fn every_row_is_well_formed() {
-        assert_eq!(TABLE.lines().next(), Some("term,expansion,lang"));
+        assert_eq!(TABLE.lines().next(), Some("term,expansion,lang,headings"));
         let data_lines = TABLE
             .lines()
             .skip(1)
@@ -83,7 +98,7 @@ mod tests {
         assert_eq!(
             rows().count(),
             data_lines,
-            "a row has the wrong number of fields or lang"
+            "a row has the wrong number of fields, lang or headings"
         );
         let analyzer = Analyzer::new();
         assert_eq!(

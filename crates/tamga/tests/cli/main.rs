@@ -106,25 +106,45 @@ fn a_date_no_edition_covers_is_an_error_not_a_guess() {
 }
 
 #[test]
-fn the_2022_nomenclature_says_its_rates_are_unknown() {
+fn today_the_2022_edition_answers_a_rate_and_names_its_text() {
+    // No --date: today's tariff.
     let v = json_of(&tamga(&[
         "tariff",
         "show",
-        "2202910000",
-        "--date",
-        "2023-03-01",
+        "0901210001",
         "--format",
         "json",
     ]));
-    assert_eq!(v["edition"]["id"], "tnved2022");
-    assert!(v["import_duty"].is_null());
+    assert_eq!(v["edition"]["id"], "ett2022");
+    assert_eq!(v["import_duty"]["rate"], "8% min 0.16 EUR/kg");
+    let basis = v["import_duty"]["legal_basis"].as_str().unwrap();
     assert!(
-        v["import_duty_unknown"]
-            .as_str()
-            .unwrap()
-            .contains("unknown")
+        basis.contains("chapter 09, text of 25.04.2022")
+            && basis.contains("amendments after this text are not in the data"),
+        "{basis}"
     );
-    assert_eq!(v["description_ru"], "безалкогольное пиво");
+    // Roasted coffee hangs under roasted coffee, not under unroasted decaffeinated.
+    let path: Vec<&str> = v["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["text_ru"].as_str().unwrap())
+        .collect();
+    assert!(path.contains(&"кофе жареный"), "{path:?}");
+    assert!(!path.contains(&"кофе нежареный"), "{path:?}");
+    let text = String::from_utf8(tamga(&["tariff", "show", "0901210001"]).stdout).unwrap();
+    assert!(text.contains("8% min 0.16 EUR/kg"), "{text}");
+    // A rate printed as an alternative is an unknown duty that quotes the text.
+    let v = json_of(&tamga(&[
+        "tariff",
+        "show",
+        "8703231100",
+        "--format",
+        "json",
+    ]));
+    assert!(v["import_duty"].is_null());
+    let unknown = v["import_duty_unknown"].as_str().unwrap();
+    assert!(unknown.contains("15, либо 12,5"), "{unknown}");
 }
 
 #[test]
@@ -320,15 +340,16 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// The gold queries of `tamga-search`, run on the documents the CLI itself builds from the
-/// built-in bundle: a broker's query must find its heading in the top 5.
-#[test]
-fn gold_queries_find_their_heading_in_the_top_five() {
+/// The top-5 hit rate, in whole per cent, of the gold queries in `file` (a CSV of
+/// `tamga-search/tests`: query, expected heading, ...) on the documents the CLI itself builds
+/// from the built-in bundle for `edition`. Prints the rate and the misses.
+fn gold_hit_rate(edition: &str, file: &str) -> (usize, usize, Vec<String>) {
     let snapshot = tamga::catalogue::load_snapshot(None).unwrap();
-    let edition = snapshot.edition("ett2017").unwrap();
-    let index = tamga::catalogue::search_index(&snapshot, edition);
-    let gold =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tamga-search/tests/gold_queries.csv");
+    let edition_data = snapshot.edition(edition).unwrap();
+    let index = tamga::catalogue::search_index(&snapshot, edition_data);
+    let gold = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tamga-search/tests")
+        .join(file);
     let mut reader = csv::Reader::from_path(gold).unwrap();
     let (mut total, mut hits) = (0usize, 0usize);
     let mut misses = Vec::new();
@@ -336,24 +357,68 @@ fn gold_queries_find_their_heading_in_the_top_five() {
         let record = record.unwrap();
         let (query, heading) = (&record[0], &record[1]);
         total += 1;
-        if index
-            .search(query, 5)
-            .iter()
-            .any(|h| h.code.starts_with(heading))
-        {
+        let found = index.search(query, 5);
+        if found.iter().any(|h| h.code.starts_with(heading)) {
             hits += 1;
         } else {
-            misses.push(format!("{query} -> {heading}"));
+            let codes: Vec<&str> = found.iter().map(|h| h.code.as_str()).collect();
+            misses.push(format!("{query} -> {heading}, got {codes:?}"));
         }
     }
-    assert!(total >= 60, "only {total} gold queries");
+    assert!(total > 0, "no gold queries in {file}");
     let rate = hits * 100 / total;
-    println!("gold queries: top-5 hit rate {rate}% ({hits}/{total}); misses: {misses:?}");
+    println!(
+        "{file} on {edition}: top-5 hit rate {:.1}% ({hits}/{total}), {} misses:",
+        hits as f64 * 100.0 / total as f64,
+        misses.len()
+    );
+    for miss in &misses {
+        println!("  {miss}");
+    }
+    (rate, total, misses)
+}
+
+/// The gold queries of `tamga-search` (tuned), run on the documents the CLI itself builds
+/// from the built-in bundle for the edition in force today: a broker's query must find its
+/// heading in the top 5.
+#[test]
+fn gold_queries_find_their_heading_in_the_top_five() {
+    let (rate, total, misses) = gold_hit_rate("ett2022", "gold_queries.csv");
+    assert!(total >= 60, "only {total} gold queries");
     assert!(
         rate >= 80,
         "top-5 hit rate {rate}% below 80%; misses: {misses:?}"
     );
 }
+
+/// The same tuned gold queries on the 2017 edition, whose codes they also hold (the headings
+/// they expect did not move between the editions).
+#[test]
+fn gold_queries_find_their_heading_in_the_top_five_on_ett2017() {
+    let (rate, _, misses) = gold_hit_rate("ett2017", "gold_queries.csv");
+    assert!(
+        rate >= 80,
+        "top-5 hit rate {rate}% below 80%; misses: {misses:?}"
+    );
+}
+
+/// The held-out gold queries of the 2022 edition: written before the search was tuned for it
+/// and never tuned against, so their rate estimates what a new user gets. The floor is a few
+/// points below the rate measured when they were written (see docs/benchmarks.md, "Search over
+/// the 2022 edition"): it catches a regression, it is not a target.
+#[test]
+fn gold_heldout_2022_queries_do_not_regress() {
+    let (rate, total, misses) = gold_hit_rate("ett2022", "gold_queries_2022_heldout.csv");
+    assert!(total >= 100, "only {total} held-out queries");
+    assert!(
+        rate >= HELDOUT_2022_FLOOR,
+        "held-out top-5 hit rate {rate}% below {HELDOUT_2022_FLOOR}%; misses: {misses:?}"
+    );
+}
+
+/// See `gold_heldout_2022_queries_do_not_regress`: 81.7 % (197/241) when measured, before and
+/// after the search was tuned for the 2022 edition.
+const HELDOUT_2022_FLOOR: usize = 78;
 
 const BEER_2019: &str = r#"{"state": "RU", "procedure": "IM40", "customs_office": "10702070",
  "registration_date": "2019-06-03", "currency": "EUR", "exchange_rates": {"EUR": "72.0000", "USD": "64.5000"},
