@@ -20,37 +20,55 @@ pub fn search_documents(
 ) -> Vec<tamga_search::SearchDoc> {
     use tamga_search::{DocKind, SearchDoc};
     use tamga_tariff::snapshot::LineKind;
-    let mut docs = Vec::with_capacity(edition.lines.len());
-    // The path text of each line, built once from its parent's: the table is in tree order.
-    let mut path_texts: Vec<String> = Vec::with_capacity(edition.lines.len());
+    let mut docs: Vec<SearchDoc> = Vec::with_capacity(edition.lines.len());
+    // The path text of each line, built once from its parent's (the table is in tree order):
+    // a coded line's is kept in its document, an uncoded line's here, so none is copied twice.
+    enum PathText {
+        Doc(usize),
+        Own(String),
+    }
+    let mut paths: Vec<PathText> = Vec::with_capacity(edition.lines.len());
     for line in &edition.lines {
-        let text = match line.parent.and_then(|p| path_texts.get(p as usize)) {
-            Some(parent) => format!("{parent} / {}", line.text_ru),
+        let parent = line
+            .parent
+            .and_then(|p| paths.get(p as usize))
+            .map(|p| match p {
+                PathText::Doc(i) => docs[*i].text_ru.as_str(),
+                PathText::Own(text) => text.as_str(),
+            });
+        let text = match parent {
+            Some(parent) => {
+                let mut text = String::with_capacity(parent.len() + 3 + line.text_ru.len());
+                text.push_str(parent);
+                text.push_str(" / ");
+                text.push_str(&line.text_ru);
+                text
+            }
             None => line.text_ru.clone(),
         };
-        if let Some(code) = line.code
-            && line.kind != LineKind::Excluded
-        {
-            let level_kind = match line.kind {
-                LineKind::Heading => DocKind::Heading,
-                LineKind::Code10 => DocKind::Code,
-                _ => DocKind::Subheading,
-            };
-            let hs = if code.len() == 4 {
-                code.truncate(4)
-            } else {
-                code.truncate(6)
-            };
-            docs.push(SearchDoc {
-                code: code.to_string(),
-                level_kind,
-                text_ru: text.clone(),
-                text_en: hs
-                    .and_then(|hs| snapshot.english(hs.as_str()))
-                    .map(str::to_owned),
-            });
-        }
-        path_texts.push(text);
+        let Some(code) = line.code.filter(|_| line.kind != LineKind::Excluded) else {
+            paths.push(PathText::Own(text));
+            continue;
+        };
+        let level_kind = match line.kind {
+            LineKind::Heading => DocKind::Heading,
+            LineKind::Code10 => DocKind::Code,
+            _ => DocKind::Subheading,
+        };
+        let hs = if code.len() == 4 {
+            code.truncate(4)
+        } else {
+            code.truncate(6)
+        };
+        paths.push(PathText::Doc(docs.len()));
+        docs.push(SearchDoc {
+            code: code.to_string(),
+            level_kind,
+            text_ru: text,
+            text_en: hs
+                .and_then(|hs| snapshot.english(hs.as_str()))
+                .map(str::to_owned),
+        });
     }
     docs
 }

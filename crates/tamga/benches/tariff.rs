@@ -54,6 +54,14 @@ fn bench_load(c: &mut Criterion) {
         })
     });
     group.bench_function("load_and_index_builtin_bundle", |b| b.iter(load_and_index));
+    // The two halves, to see where the time goes.
+    group.bench_function("part_load_builtin_bundle", |b| {
+        b.iter(|| tamga::catalogue::load_snapshot(None).expect("the built-in bundle loads"))
+    });
+    let snapshot = tamga::catalogue::load_snapshot(None).expect("the built-in bundle loads");
+    group.bench_function("part_index_editions", |b| {
+        b.iter(|| tamga_app::catalogue::index_editions(black_box(&snapshot)))
+    });
     group.finish();
 }
 

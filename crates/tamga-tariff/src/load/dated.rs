@@ -120,7 +120,7 @@ impl<'p> DatedTable<'p> {
         let to = table.col(self.to, true, issues);
         // Resolved as optional: the table's own columns already require it.
         let place = table.col(self.place, false, issues);
-        let mut facts = Vec::with_capacity(table.records.len());
+        let mut facts = Vec::with_capacity(table.len());
         for row in table.rows() {
             let dated = DatedRow {
                 row,

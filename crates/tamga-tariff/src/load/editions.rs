@@ -206,34 +206,48 @@ fn load_edition(
 ) -> EditionLoad {
     let mut issues = Issues::default();
     let mut edition = spec.edition;
-    load_lines(source, &spec.lines_path, codes, &mut edition, &mut issues);
-    edition.sorted_codes = edition
-        .lines
-        .iter()
-        .filter(|l| l.kind != LineKind::Excluded)
-        .filter_map(|l| l.code)
-        .collect();
-    edition.sorted_codes.sort_unstable();
-    if let Some(path) = &spec.sections_path {
-        load_sections(source, path, hs_english, &mut edition, &mut issues);
-    }
-    let measures = match &spec.rates_path {
-        Some(path) => {
-            let notes_path = &spec.temporary_path;
-            let notes = load_notes(source, notes_path, codes, &edition, &mut issues);
-            let (measures, remarks) =
-                load_base_rates(source, path, codes, &edition, &notes, &mut issues);
-            edition.note_remarks = remarks.notes;
-            edition.unread_rates = remarks.unread;
-            measures
+    // The rates file is the largest of an edition (8 MB for 2017): its CSV is parsed on a
+    // thread of its own while the lines load, and read once the lines are known.
+    std::thread::scope(|scope| {
+        let rates_table = spec.rates_path.as_deref().map(|path| {
+            scope.spawn(move || {
+                let mut own = Issues::default();
+                (Table::read(source, path, true, &mut own), own)
+            })
+        });
+        load_lines(source, &spec.lines_path, codes, &mut edition, &mut issues);
+        edition.sorted_codes = edition
+            .lines
+            .iter()
+            .filter(|l| l.kind != LineKind::Excluded)
+            .filter_map(|l| l.code)
+            .collect();
+        edition.sorted_codes.sort_unstable();
+        if let Some(path) = &spec.sections_path {
+            load_sections(source, path, hs_english, &mut edition, &mut issues);
         }
-        None => PlacedMeasures::default(),
-    };
-    EditionLoad {
-        edition,
-        measures,
-        issues,
-    }
+        let measures = match rates_table {
+            Some(handle) => {
+                let (table, read_issues) = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                issues.list.extend(read_issues.list);
+                let notes_path = &spec.temporary_path;
+                let notes = load_notes(source, notes_path, codes, &edition, &mut issues);
+                let (measures, remarks) =
+                    load_base_rates(table, codes, &edition, &notes, &mut issues);
+                edition.note_remarks = remarks.notes;
+                edition.unread_rates = remarks.unread;
+                measures
+            }
+            None => PlacedMeasures::default(),
+        };
+        EditionLoad {
+            edition,
+            measures,
+            issues,
+        }
+    })
 }
 
 /// Strips note markers (`<12>`, `<3С>`) and the trailing colon of a table line's text.
@@ -295,7 +309,7 @@ fn load_lines(
     };
     let cols = LineColumns::of(&table, issues);
     let mut open = OpenLines::default();
-    edition.lines.reserve(table.records.len());
+    edition.lines.reserve(table.len());
     for row in table.rows() {
         let Some(kind) = row.parse(cols.kind, "a line kind", LineKind::parse, issues) else {
             continue;

@@ -16,7 +16,6 @@ use super::cells::{CodeLists, commodity_code, date};
 use super::measures::PlacedMeasures;
 use super::notes::{NoteEffect, Notes};
 use super::table::{Col, Issues, Place, Row, Table};
-use crate::bundle::BundleSource;
 use crate::rate::split_note_refs;
 use crate::snapshot::{ConsolidatedText, Edition, Measure, MeasureKind, UnreadRate};
 
@@ -60,11 +59,10 @@ type Citations = HashMap<(CommodityCode, String), Place>;
 /// The first day each code has a rate in the data.
 type FirstSeen = HashMap<CommodityCode, Date>;
 
-/// The base rates of an edition, each in force for its row's period (the whole edition when the
+/// The base rates of an edition (its rates table, already read), each in force for its row's period (the whole edition when the
 /// file is not dated), with the measures and remarks of the notes they cite.
 pub(super) fn load_base_rates(
-    source: &dyn BundleSource,
-    path: &str,
+    table: Option<Table>,
     codes: &CodeLists,
     edition: &Edition,
     notes: &Notes,
@@ -72,7 +70,7 @@ pub(super) fn load_base_rates(
 ) -> (PlacedMeasures, RateRemarks) {
     let mut measures = PlacedMeasures::default();
     let mut remarks = RateRemarks::default();
-    let Some(table) = Table::read(source, path, true, issues) else {
+    let Some(table) = table else {
         return (measures, remarks);
     };
     let cols = RateColumns::of(&table, issues);
@@ -80,7 +78,7 @@ pub(super) fn load_base_rates(
     let mut texts = TextCache::default();
     let mut cited = Citations::new();
     let mut first_seen = FirstSeen::new();
-    measures.reserve(table.records.len());
+    measures.reserve(table.len());
     for row in table.rows() {
         let Some(code) = row.parse(cols.code, "a commodity code", commodity_code, issues) else {
             continue;

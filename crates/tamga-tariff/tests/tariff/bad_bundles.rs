@@ -140,6 +140,27 @@ fn the_unbroken_copy_loads() {
 // --- Overlapping periods -----------------------------------------------------------------------
 
 #[test]
+fn bytes_that_are_not_utf8_are_refused_at_their_line_and_column() {
+    let scratch = Scratch::new("not-utf8");
+    let text = scratch.read(LINES);
+    let second_line_end = text.match_indices('\n').nth(1).unwrap().0;
+    let mut bytes = text.into_bytes();
+    // A Latin-1 "é" after the second line's text: not UTF-8.
+    bytes.insert(second_line_end, 0xE9);
+    let column = bytes[..second_line_end]
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n')
+        .count()
+        + 1;
+    std::fs::write(scratch.path(LINES), bytes).unwrap();
+    let errors = scratch.refused();
+    // The file is refused whole (the rates on its codes then have no line, and say so).
+    let found = issue(&errors, LINES, 2, "expected UTF-8 text");
+    assert_eq!(found.column, column as u64, "{errors}");
+}
+
+#[test]
 fn overlapping_anti_dumping_periods_are_refused() {
     let scratch = Scratch::new("overlap-measure");
     // The first anti-dumping row (line 6) runs 2020-03-01 .. 2020-08-31.
