@@ -909,3 +909,61 @@ fn a_code_first_printed_in_a_later_text_has_no_rate_before_it() {
         LayerStatus::Superseded
     );
 }
+
+/// The built-in bundle with one of its files edited, which must be refused.
+fn refused_with(
+    path: &'static str,
+    edit: impl FnOnce(&str) -> String,
+) -> tamga_tariff::BundleErrors {
+    let mut files: Vec<(&'static str, &'static [u8])> = tamga_data::FILES.to_vec();
+    let file = files
+        .iter_mut()
+        .find(|(name, _)| *name == path)
+        .unwrap_or_else(|| panic!("{path} is not embedded"));
+    let text = std::str::from_utf8(file.1).unwrap();
+    file.1 = Box::leak(edit(text).into_bytes().into_boxed_slice());
+    match tamga_tariff::load(&tamga_tariff::EmbeddedSource {
+        name: "edited built-in bundle",
+        files: Box::leak(files.into_boxed_slice()),
+    }) {
+        Ok(_) => panic!("the edited {path} was accepted"),
+        Err(errors) => errors,
+    }
+}
+
+/// The loader's refusals hold on the 2022 tables: a second rate for a code over a period the
+/// first one covers, and a supplementary unit no unit has, are refused at their line.
+#[test]
+fn the_loader_refuses_an_overlap_and_an_unknown_unit_in_the_2022_tables() {
+    let mut lines_in_file = 0;
+    let errors = refused_with(RATES, |text| {
+        lines_in_file = text.lines().count();
+        format!(
+            "{text}0901210001,09,2026-03-08,2026-03-08,,5,,\"chapter 09, text of 08.03.2026\",false\n"
+        )
+    });
+    let line = lines_in_file as u64 + 1;
+    assert!(
+        errors
+            .issues
+            .iter()
+            .any(|i| i.file.ends_with(RATES) && i.line == line && i.message.contains("overlaps")),
+        "{errors}"
+    );
+
+    let mut beer_line = 0;
+    let errors = refused_with(LINES, |text| {
+        beer_line = text
+            .lines()
+            .position(|l| l.contains(",2202910000,"))
+            .unwrap()
+            + 1;
+        text.replacen("безалкогольное пиво,л,", "безалкогольное пиво,бочка,", 1)
+    });
+    assert!(
+        errors.issues.iter().any(|i| i.file.ends_with(LINES)
+            && i.line == beer_line as u64
+            && i.message.contains("бочка")),
+        "{errors}"
+    );
+}
