@@ -261,6 +261,7 @@ fn hit_duty(
             "rate": found.import_duty.rate.to_string(),
             "rate_ru": found.import_duty.rate.to_official_ru(),
             "layer": found.import_duty.layer.as_str(),
+            "legal_basis": found.import_duty.legal_basis,
         }),
         Err(err) => json!({"unknown": err.to_string()}),
     }

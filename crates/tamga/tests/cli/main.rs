@@ -145,6 +145,19 @@ fn today_the_2022_edition_answers_a_rate_and_names_its_text() {
     assert!(v["import_duty"].is_null());
     let unknown = v["import_duty_unknown"].as_str().unwrap();
     assert!(unknown.contains("15, либо 12,5"), "{unknown}");
+    // A search hit's duty names its text too.
+    let v = json_of(&tamga(&[
+        "tariff",
+        "search",
+        "кофе арабика жареный",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["edition"], "ett2022");
+    let hit = &v["results"][0];
+    assert_eq!(hit["code"], "0901210001");
+    let basis = hit["import_duty"]["legal_basis"].as_str().unwrap();
+    assert!(basis.contains("chapter 09, text of 25.04.2022"), "{basis}");
 }
 
 #[test]
