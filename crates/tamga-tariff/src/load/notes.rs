@@ -237,7 +237,14 @@ fn read_note(
         rate,
         validity,
         state,
-        legal_basis: Arc::from(note_basis(dated, cols, id, &text, edition)),
+        legal_basis: Arc::from(note_basis(
+            dated,
+            cols,
+            id,
+            &text,
+            kind == "repealed",
+            edition,
+        )),
     }])
 }
 
@@ -248,15 +255,21 @@ fn note_basis(
     cols: &NoteColumns,
     id: &str,
     text: &str,
+    repealed: bool,
     edition: &Edition,
 ) -> String {
     let row = &dated.row;
-    // A note repealed later was in force under the edition's act until then: the repeal is
-    // said after the wording, not as the basis of the rate.
-    let (act, repeal) = match row.get(cols.legal_basis) {
-        "" => (&*edition.legal_basis, None),
-        own if own.starts_with("repealed by ") => (&*edition.legal_basis, Some(own)),
-        own => (own, None),
+    // A repealed note was in force under its own act (else the edition's) until the repeal:
+    // the repeal clause of its basis is said after the wording, not as the basis of the rate.
+    let own = row.get(cols.legal_basis);
+    let (own_act, repeal) = match own.find("repealed by ") {
+        Some(at) if repealed => (own[..at].trim_end_matches([';', ' ']), Some(&own[at..])),
+        _ => (own, None),
+    };
+    let act = if own_act.is_empty() {
+        &*edition.legal_basis
+    } else {
+        own_act
     };
     let mut basis = format!("{act}, note <{id}>: {text}");
     if row.get(dated.from).is_empty() {
